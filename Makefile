@@ -1,0 +1,55 @@
+# 政策咨询助手 — the two commands a fresh machine needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP := $(VENV)/.dev-installed
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test lint typecheck unit migrate seed bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(RUNTIME_STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(RUNTIME_STAMP)
+
+## run: set up, migrate, load the demo knowledge base if the database is empty, serve on HOST:PORT
+run: $(RUNTIME_STAMP)
+	$(PY) manage.py migrate
+	$(PY) manage.py seed-demo --if-empty
+	$(PY) manage.py serve
+
+migrate: $(RUNTIME_STAMP)
+	$(PY) manage.py migrate
+
+seed: $(RUNTIME_STAMP)
+	$(PY) manage.py seed-demo --if-empty
+
+## test: set up (including Debian's chromium for the browser tests), lint, type-check, run the suite
+test: $(DEV_STAMP) $(CHROMIUM) lint typecheck unit
+
+$(CHROMIUM):
+	@echo "Installing Debian's chromium for the browser tests"
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(DEV_STAMP)
+	$(VENV)/bin/mypy
+
+unit: $(DEV_STAMP)
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-artifacts

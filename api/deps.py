@@ -1,0 +1,31 @@
+"""Request dependencies: the objects routes need, taken from the application state."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+
+from config.taxonomy import Taxonomy
+from knowledge.store.repository import KnowledgeStore
+
+
+def get_store(request: Request) -> KnowledgeStore:
+    store: KnowledgeStore = request.app.state.knowledge.store
+    return store
+
+
+def get_taxonomy(request: Request) -> Taxonomy:
+    taxonomy: Taxonomy = request.app.state.knowledge.taxonomy
+    return taxonomy
+
+
+def get_templates(request: Request) -> Jinja2Templates:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates
+
+
+StoreDep = Annotated[KnowledgeStore, Depends(get_store)]
+TaxonomyDep = Annotated[Taxonomy, Depends(get_taxonomy)]
+TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]

@@ -1,0 +1,75 @@
+"""The ASGI application factory.
+
+`create_app` takes plain values (tests pass their own database); `create_app_from_env` is the
+entry point uvicorn calls and the only place here that reads settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from api.routes import health, knowledge, pages
+from config.settings import Settings
+from knowledge.store.wiring import open_knowledge
+
+_HERE = Path(__file__).resolve().parent
+
+
+def create_app(database_url: str, life_events_path: Path) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.knowledge = open_knowledge(database_url, life_events_path)
+        try:
+            yield
+        finally:
+            app.state.knowledge.close()
+
+    app = FastAPI(title="政策咨询助手", version="0.1.0", lifespan=lifespan)
+    app.state.templates = Jinja2Templates(directory=_HERE / "templates")
+    app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
+    app.include_router(health.router)
+    app.include_router(knowledge.router)
+    app.include_router(pages.router)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    settings = Settings()
+    return create_app(settings.database_url, settings.life_events_path)
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api") and "text/html" in request.headers.get(
+        "accept", ""
+    )
+
+
+def _error_response(request: Request, status_code: int, detail: object) -> Response:
+    if _wants_html(request):
+        templates: Jinja2Templates = request.app.state.templates
+        context = {"status": status_code, "detail": detail}
+        return templates.TemplateResponse(request, "error.html", context, status_code=status_code)
+    return JSONResponse({"detail": detail}, status_code=status_code)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return _error_response(request, exc.status_code, exc.detail)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors()
+    ]
+    return _error_response(request, 422, "请求参数不正确：" + "；".join(problems))

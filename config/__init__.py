@@ -1,0 +1,1 @@
+"""Typed settings and the domain data staff edit without code (taxonomy, dictionaries)."""

@@ -1,0 +1,58 @@
+"""Service settings, read from environment variables (prefix ``POLICY_``) and an optional ``.env``.
+
+Only entry points (``manage.py``, the ASGI factory, tests) construct `Settings`; library code gets
+plain values passed into constructors. Secrets have no defaults: a feature that needs one refuses
+to start without it rather than running with a guessable value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = PROJECT_ROOT / "config"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{PROJECT_ROOT / 'var' / 'policy.db'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="POLICY_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    database_url: str = Field(
+        default_factory=default_database_url,
+        description="SQLAlchemy URL: a SQLite file under var/ by default, or postgresql+psycopg://…",
+    )
+    host: str = Field(default="127.0.0.1", validation_alias="HOST")
+    port: int = Field(default=8000, validation_alias="PORT")
+
+    life_events_path: Path = CONFIG_DIR / "life_events.yaml"
+    dictionary_path: Path = CONFIG_DIR / "dictionary.txt"
+    synonyms_path: Path = CONFIG_DIR / "synonyms.yaml"
+    stopwords_path: Path = CONFIG_DIR / "stopwords.txt"
+    demo_knowledge_dir: Path = PROJECT_ROOT / "knowledge" / "demo"
+
+    # Secrets used by later capabilities. No defaults: each is required only where it is used.
+    session_secret: SecretStr | None = None
+    wechat_token: SecretStr | None = None
+    wechat_app_id: str | None = None
+    wechat_app_secret: SecretStr | None = None
+    wechat_aes_key: SecretStr | None = None
+    telegram_bot_token: SecretStr | None = None
+    telegram_webhook_secret: SecretStr | None = None
+
+    def require(self, name: str) -> str:
+        """The value of a secret setting, or a clear error naming the variable to set."""
+        value = getattr(self, name)
+        if value is None:
+            raise RuntimeError(f"缺少配置 POLICY_{name.upper()}：请在环境变量或 .env 中设置")
+        return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
