@@ -13,6 +13,7 @@ import openpyxl
 import pypdf
 import pytest
 from docx import Document
+from openpyxl.worksheet.worksheet import Worksheet
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
@@ -72,9 +73,15 @@ def _file_error(path: Path) -> str:
     return info.value.reason
 
 
-def _xlsx(path: Path, rows: list[list[object]]) -> Path:
+def _new_sheet() -> tuple[openpyxl.Workbook, Worksheet]:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)
+    return workbook, sheet
+
+
+def _xlsx(path: Path, rows: list[list[object]]) -> Path:
+    workbook, sheet = _new_sheet()
     for row in rows:
         sheet.append(row)
     workbook.save(path)
@@ -150,8 +157,7 @@ def test_csv_that_is_really_xlsx(tmp_path: Path) -> None:
 
 def test_xlsx_dates_numbers_and_row_numbers(tmp_path: Path) -> None:
     path = tmp_path / "records.xlsx"
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
+    workbook, sheet = _new_sheet()
     sheet.append([])  # the header is the first non-empty row, here row 2
     sheet.append(["id", "title", "published_date", "effective_date", "hotline", "score"])
     sheet.append(
@@ -225,8 +231,8 @@ def test_json_that_is_not_a_list_is_a_file_error(tmp_path: Path, document: str) 
 def test_json_item_that_is_not_an_object(tmp_path: Path) -> None:
     path = _write(tmp_path / "records.json", '[{"id": "x-1"}, "孤零零的文字"]')
     good, bad = read_rows(path)
-    assert isinstance(good, SourceRow)
-    assert bad == RowReadError(str(path), 2, bad.reason) and "这一项不是对象" in bad.reason
+    assert isinstance(good, SourceRow) and isinstance(bad, RowReadError)
+    assert (bad.file, bad.row) == (str(path), 2) and "这一项不是对象" in bad.reason
 
 
 def test_invalid_json_names_line_and_column(tmp_path: Path) -> None:
@@ -322,6 +328,17 @@ def test_docx_paragraphs_and_table_in_order(tmp_path: Path) -> None:
 def test_text_file_named_docx(tmp_path: Path) -> None:
     reason = _file_error(_write(tmp_path / "通知.docx", "这其实是纯文本"))
     assert "不是 Word" in reason and "文本文件" in reason
+
+
+def test_docx_without_text_and_truncated_docx(tmp_path: Path) -> None:
+    path = tmp_path / "空白.docx"
+    document = Document()
+    document.add_paragraph("  ")
+    document.save(str(path))
+    assert "没有任何文字" in _file_error(path)
+    data = path.read_bytes()
+    truncated = _write(tmp_path / "截断.docx", data[: len(data) // 2])
+    assert "Word 文件已损坏或不完整" in _file_error(truncated)
 
 
 def test_xlsx_named_docx(tmp_path: Path) -> None:

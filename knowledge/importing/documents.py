@@ -106,8 +106,8 @@ def decode_text(data: bytes, file: str) -> str:
     """Decode a text file: UTF-16 with BOM, UTF-8 with or without BOM, else GB18030.
 
     GB18030 is a superset of GBK and GB2312, so one fallback covers what Excel and Notepad on a
-    Chinese Windows save. It is tried second because valid UTF-8 Chinese rarely decodes as
-    GB18030 without error, while GBK bytes are almost never valid UTF-8.
+    Chinese Windows save. UTF-8 must be tried first: GB18030 accepts most byte sequences, so
+    UTF-8 text would "decode" as GB18030 into garbage, while GBK text is almost never valid UTF-8.
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encodings: tuple[str, ...] = ("utf-16",)
@@ -175,7 +175,8 @@ def _block_text(block: Paragraph | Table) -> str:
         cells: list[str] = []
         seen: list[object] = []
         for cell in row.cells:
-            # A merged cell is returned once for every grid column it spans; keep it once.
+            # A merged cell is returned once for every grid column it spans; keep it once. Its
+            # <w:tc> element is the only identity python-docx exposes.
             if any(cell._tc is other for other in seen):
                 continue
             seen.append(cell._tc)
@@ -198,7 +199,9 @@ def _pdf_text(data: bytes, file: str) -> str:
         reader = pypdf.PdfReader(io.BytesIO(data))
         _unlock(reader, file)
         pages = [(page.extract_text() or "").strip() for page in reader.pages]
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+    # pypdf is lenient and repairs what it can; what it cannot repair escapes as its own errors
+    # or as a built-in one from deep inside its parser.
+    except (PyPdfError, ValueError, KeyError, IndexError, TypeError, OSError) as exc:
         raise ImportFileError(
             file, "PDF 文件已损坏，无法读取；请用 PDF 阅读器打开后另存一份"
         ) from exc
