@@ -139,7 +139,7 @@ def test_duplicate_ids_in_one_file(sqlite_kb: KnowledgeBase, tmp_path: Path) -> 
     [
         ("empty.csv", b"", "空"),
         ("header.csv", b"id,kind,title\n", "没有"),
-        ("fake.xlsx", "id,kind\n1,faq\n".encode(), "不是"),
+        ("fake.xlsx", b"id,kind\n1,faq\n", "不是"),
         ("notes.doc", b"hello", "不支持"),
     ],
 )
