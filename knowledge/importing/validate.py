@@ -30,7 +30,9 @@ class RowError:
 
 
 KNOWN_FIELDS = frozenset(FIELD_ORDER) | {"body_file"}
-_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-/]{0,199}$")
+# Ids appear in web addresses (/knowledge/{id}), so no spaces and no URL delimiters; Chinese is
+# fine (statute ids are article names such as 中华人民共和国民法典第五十四条).
+_ID_PATTERN = re.compile(r"^[^\s/\\?#%&+]{1,200}$")
 # Excel refuses these in cells and they are never meaningful in policy text.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MAX_TITLE = 2000  # citizens' FAQ questions run to several hundred characters
@@ -161,10 +163,7 @@ def _clean(text: str) -> str:
 def _identifier(raw: object) -> str:
     text = _clean(parse_text(raw))
     if not _ID_PATTERN.match(text):
-        raise ValueError(
-            f"编号“{text[:40]}”无效：只能用字母、数字和 - _ . : /，"
-            "以字母或数字开头，最长 200 个字符"
-        )
+        raise ValueError(f"编号“{text[:40]}”无效：不能含空格和 / \\ ? # % & +，最长 200 个字符")
     return text
 
 
