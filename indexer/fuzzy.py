@@ -1,0 +1,43 @@
+"""Fuzzy similarity of a question to a record's title and questions (rapidfuzz).
+
+Applied to the few candidates the index found, never to the whole base: rapidfuzz over every
+title costs more than the whole BM25 query (DESIGN.md, costs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+from indexer.documents import SearchDocument
+from indexer.normalize import normalize
+
+_LEAD = 120  # records without a title or questions are compared by the opening of their body
+
+
+class FuzzyMatcher:
+    def __init__(self, documents: Sequence[SearchDocument]) -> None:
+        self._documents = documents
+        self._strings: dict[int, tuple[str, ...]] = {}
+
+    def _strings_of(self, number: int) -> tuple[str, ...]:
+        cached = self._strings.get(number)
+        if cached is None:
+            document = self._documents[number]
+            heads = [normalize(s) for s in (document.title, *document.questions) if s]
+            cached = tuple(heads) if heads else (normalize(document.body[: _LEAD * 2])[:_LEAD],)
+            self._strings[number] = cached
+        return cached
+
+    def similarity(self, query: str, number: int) -> float:
+        """0..1: 1 when the question is (nearly) one of the record's titles or questions."""
+        if not query:
+            return 0.0
+        best = 0.0
+        for text in self._strings_of(number):
+            if not text:
+                continue
+            score = max(fuzz.ratio(query, text), 0.9 * fuzz.partial_ratio(query, text))
+            best = max(best, score)
+        return best / 100.0

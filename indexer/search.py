@@ -1,0 +1,261 @@
+"""Searching the index: filters, life-event boost, fuzzy re-ranking, confidence band.
+
+`Searcher.search` is the one call the conversation engine makes. It returns the best records
+(best passage each), the life events it recognised in the question, and a confidence band:
+answer (one clear best record), clarify (a few close candidates to offer as numbered choices) or
+escalate (nothing good enough: hand over to a person).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+from config.taxonomy import Taxonomy
+from indexer.analysis import AnalyzedQuery, Analyzer
+from indexer.confidence import ConfidenceModel, Features
+from indexer.documents import SearchDocument
+from indexer.fuzzy import FuzzyMatcher
+from indexer.index import IndexArrays, contains, score_passages
+
+CURRENT = frozenset({"in_force", "amended"})
+_CANDIDATE_PASSAGES = 400
+_RERANK = 30
+MAX_QUERY_CHARS = 500  # a 10,000-character paste is cut: bounded work for any input
+
+
+class Band(StrEnum):
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    ESCALATE = "escalate"
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Which records may be returned. By default repealed and expired ones are left out."""
+
+    statuses: frozenset[str] = CURRENT
+    audience: str | None = None  # individual / enterprise; records for both always match
+    life_event: str | None = None
+    region: str | None = None  # a region also admits 全国 records
+    kinds: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    document: SearchDocument
+    score: float
+    passage: str  # 第X条 / 第N段 / ""
+    coverage: float  # share of the question's word weight this record contains
+    similarity: float  # fuzzy similarity of the question to the record's title or questions
+    replacement: SearchDocument | None = None  # for a repealed or expired record
+
+    @property
+    def id(self) -> str:
+        return self.document.id
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: AnalyzedQuery
+    hits: list[Hit]
+    band: Band
+    confidence: float
+    life_events: tuple[str, ...] = ()
+    clarify_with: list[Hit] = field(default_factory=list)
+
+    @property
+    def best(self) -> Hit | None:
+        return self.hits[0] if self.hits else None
+
+
+@dataclass(frozen=True)
+class SearchTuning:
+    event_boost: float = 0.15
+    coverage_power: float = 1.0
+    similarity_weight: float = 0.3
+    answer_threshold: float = 0.6
+    clarify_threshold: float = 0.3
+    clarify_ratio: float = 0.8  # candidates within this share of the best are "close"
+    clarify_max: int = 4
+
+
+class _Attributes:
+    """Per-document filter attributes as arrays, so a filter is one vectorised comparison."""
+
+    def __init__(self, documents: Sequence[SearchDocument], taxonomy: Taxonomy | None) -> None:
+        self.status = np.array([d.status for d in documents], dtype=object)
+        self.audience = np.array([d.audience for d in documents], dtype=object)
+        self.region = np.array([d.region for d in documents], dtype=object)
+        self.kind = np.array([d.kind for d in documents], dtype=object)
+        codes = [e.code for e in taxonomy] if taxonomy else []
+        self.event_bit = {code: np.uint64(1) << np.uint64(i) for i, code in enumerate(codes[:64])}
+        self.events = np.array(
+            [self._bits(d.life_events) for d in documents], dtype=np.uint64
+        ).reshape(-1)
+
+    def _bits(self, codes: Sequence[str]) -> np.uint64:
+        bits = np.uint64(0)
+        for code in codes:
+            bits |= self.event_bit.get(code, np.uint64(0))
+        return bits
+
+    def allowed(self, filters: SearchFilters) -> npt.NDArray[np.bool_]:
+        mask = np.isin(self.status, list(filters.statuses))
+        if filters.audience:
+            mask &= np.isin(self.audience, [filters.audience, "both", ""])
+        if filters.region:
+            mask &= np.isin(self.region, [filters.region, "全国", ""])
+        if filters.kinds:
+            mask &= np.isin(self.kind, list(filters.kinds))
+        if filters.life_event:
+            bit = self.event_bit.get(filters.life_event, np.uint64(0))
+            mask &= (self.events & bit) != 0
+        return mask
+
+
+class Searcher:
+    def __init__(
+        self,
+        index: IndexArrays,
+        analyzer: Analyzer,
+        taxonomy: Taxonomy | None = None,
+        tuning: SearchTuning | None = None,
+        confidence: ConfidenceModel | None = None,
+    ) -> None:
+        self.index = index
+        self.analyzer = analyzer
+        self.taxonomy = taxonomy
+        self.tuning = tuning or SearchTuning()
+        self.confidence = confidence or ConfidenceModel()
+        self._attributes = _Attributes(index.documents, taxonomy)
+        self._by_id = {d.id: d for d in index.documents}
+        self._fuzzy = FuzzyMatcher(index.documents)
+        self._aliases = _alias_table(taxonomy)
+
+    def search(
+        self, text: str, filters: SearchFilters | None = None, limit: int = 10
+    ) -> SearchResult:
+        filters = filters or SearchFilters()
+        query = self.analyzer.query(text[:MAX_QUERY_CHARS])
+        events = self.detect_life_events(query.text)
+        if not query.terms:
+            return SearchResult(query, [], Band.ESCALATE, 0.0, events)
+        scores, _ = score_passages(self.index, dict(query.terms))
+        best_passages = self._best_passage_per_document(scores, filters, events)
+        hits = self._rerank(query, best_passages)[:limit]
+        return self._decide(query, hits, events)
+
+    def detect_life_events(self, normalized_query: str) -> tuple[str, ...]:
+        found = [code for alias, code in self._aliases if alias in normalized_query]
+        return tuple(dict.fromkeys(found))
+
+    def _best_passage_per_document(
+        self, scores: npt.NDArray[np.float32], filters: SearchFilters, events: tuple[str, ...]
+    ) -> dict[int, tuple[float, int]]:
+        candidates = np.flatnonzero(scores)
+        if len(candidates) == 0:
+            return {}
+        owners = self.index.owner[candidates]
+        allowed = self._attributes.allowed(filters)[owners]
+        candidates, owners = candidates[allowed], owners[allowed]
+        values = scores[candidates]
+        if events:
+            bits = np.uint64(0)
+            for code in events:
+                bits |= self._attributes.event_bit.get(code, np.uint64(0))
+            boosted = (self._attributes.events[owners] & bits) != 0
+            values = values * np.where(boosted, 1.0 + self.tuning.event_boost, 1.0)
+        if len(values) > _CANDIDATE_PASSAGES:
+            top = np.argpartition(-values, _CANDIDATE_PASSAGES - 1)[:_CANDIDATE_PASSAGES]
+            candidates, owners, values = candidates[top], owners[top], values[top]
+        order = np.argsort(-values, kind="stable")
+        best: dict[int, tuple[float, int]] = {}
+        for position in order:
+            owner = int(owners[position])
+            if owner not in best:
+                best[owner] = (float(values[position]), int(candidates[position]))
+        return best
+
+    def _rerank(self, query: AnalyzedQuery, best: dict[int, tuple[float, int]]) -> list[Hit]:
+        if not best:
+            return []
+        top_score = max(score for score, _ in best.values())
+        word_ids = [
+            (self.index.vocabulary[w], float(self.index.idf[self.index.vocabulary[w]]))
+            for w in query.words
+            if w in self.index.vocabulary
+        ]
+        total = sum(weight for _, weight in word_ids) or 1.0
+        hits: list[tuple[float, Hit]] = []
+        for number, (score, passage) in list(best.items())[:_RERANK]:
+            document = self.index.documents[number]
+            coverage = sum(w for t, w in word_ids if contains(self.index, t, passage)) / total
+            similarity = self._fuzzy.similarity(query.text, number)
+            final = (score / top_score) * coverage**self.tuning.coverage_power
+            final += self.tuning.similarity_weight * similarity
+            hit = Hit(
+                document=document,
+                score=score,
+                passage=self.index.labels[passage],
+                coverage=coverage,
+                similarity=similarity,
+                replacement=self._replacement(document),
+            )
+            hits.append((final, hit))
+        hits.sort(key=lambda pair: -pair[0])
+        return [hit for _, hit in hits]
+
+    def _replacement(self, document: SearchDocument) -> SearchDocument | None:
+        seen = {document.id}
+        current = document
+        # Follow the chain (2015 办法 -> 2020 办法 -> 2024 办法) to the one in force now.
+        while current.replaced_by and current.replaced_by not in seen:
+            nxt = self._by_id.get(current.replaced_by)
+            if nxt is None:
+                break
+            seen.add(nxt.id)
+            current = nxt
+        return current if current is not document else None
+
+    def _decide(
+        self, query: AnalyzedQuery, hits: list[Hit], events: tuple[str, ...]
+    ) -> SearchResult:
+        if not hits:
+            return SearchResult(query, [], Band.ESCALATE, 0.0, events)
+        first = hits[0]
+        second_score = hits[1].score if len(hits) > 1 else 0.0
+        features = Features(
+            coverage=first.coverage,
+            similarity=first.similarity,
+            margin=(first.score - second_score) / first.score if first.score else 0.0,
+            matched_words=len(query.words),
+        )
+        confidence = self.confidence.predict(features)
+        close = [
+            h
+            for h in hits[: self.tuning.clarify_max]
+            if h.score >= self.tuning.clarify_ratio * first.score
+        ]
+        if confidence >= self.tuning.answer_threshold and len(close) <= 1:
+            band = Band.ANSWER
+        elif confidence >= self.tuning.answer_threshold or (
+            confidence >= self.tuning.clarify_threshold and len(close) >= 2
+        ):
+            band = Band.CLARIFY if len(close) >= 2 else Band.ANSWER
+        else:
+            band = Band.ESCALATE
+        clarify = close if band is Band.CLARIFY else []
+        return SearchResult(query, hits, band, confidence, events, clarify)
+
+
+def _alias_table(taxonomy: Taxonomy | None) -> list[tuple[str, str]]:
+    if taxonomy is None:
+        return []
+    pairs = [(alias, e.code) for e in taxonomy for alias in (e.name, *e.aliases)]
+    # Longest first so 开奶茶店要办啥证 is tried before 开店.
+    return sorted(pairs, key=lambda pair: -len(pair[0]))
