@@ -9,7 +9,7 @@ save and load.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -114,22 +114,46 @@ class _Accumulator:
                 self.counts.append(count)
 
 
+@dataclass(frozen=True)
+class TokenizedPassage:
+    document: int
+    label: str
+    fields: tuple[list[str], ...]  # one token list per name in FIELDS
+
+
+def tokenize(
+    documents: Sequence[SearchDocument], analyzer: Analyzer, progress: Progress = _no_progress
+) -> Iterator[TokenizedPassage]:
+    """The analysis half of a build: every passage's tokens, field by field."""
+    for number, document in enumerate(progress(documents, len(documents), "分词")):
+        shared = _shared_fields(document, analyzer)
+        for passage in passages(document.body):
+            body = analyzer.words(passage.text, normalized=True)
+            pairs = analyzer.word_pairs(body)
+            lead = analyzer.words(_lead(passage.text), normalized=True)
+            fields = (*shared[:4], lead, body, pairs, *shared[4:])
+            yield TokenizedPassage(number, passage.label, fields)
+
+
+def index_tokens(
+    tokenized: Iterable[TokenizedPassage],
+    documents: Sequence[SearchDocument],
+    tuning: FieldTuning | None = None,
+) -> IndexArrays:
+    """The indexing half of a build, from tokens (the benchmark feeds other engines the same)."""
+    acc = _Accumulator()
+    for passage in tokenized:
+        acc.add_passage(passage.document, passage.label, passage.fields)
+    return _finish(acc, list(documents), tuning or FieldTuning())
+
+
 def build_index(
     documents: Sequence[SearchDocument],
     analyzer: Analyzer,
     tuning: FieldTuning | None = None,
     progress: Progress = _no_progress,
 ) -> IndexArrays:
-    tuning = tuning or FieldTuning()
-    acc = _Accumulator()
-    for number, document in enumerate(progress(documents, len(documents), "建索引")):
-        shared = _shared_fields(document, analyzer)
-        for passage in passages(document.body):
-            body = analyzer.words(passage.text, normalized=True)
-            pairs = analyzer.word_pairs(body)
-            lead = analyzer.words(_lead(passage.text), normalized=True)
-            acc.add_passage(number, passage.label, [*shared[:4], lead, body, pairs, *shared[4:]])
-    return _finish(acc, list(documents), tuning)
+    return index_tokens(tokenize(documents, analyzer, progress), documents, tuning)
 
 
 def _lead(text: str) -> str:

