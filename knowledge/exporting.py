@@ -7,6 +7,7 @@ accepts both.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,7 @@ from knowledge.errors import KnowledgeError
 from knowledge.record import DATE_FIELDS, FIELD_ORDER, LIST_FIELDS, RecordContent
 
 EXCEL_CELL_LIMIT = 32_767
+_SEPARATORS = re.compile(r"[;；、]")
 
 
 class ExportError(KnowledgeError):
@@ -71,8 +73,12 @@ def _cell(record_id: str, name: str, value: object) -> object:
         return None
     if name in DATE_FIELDS:
         return date.fromisoformat(str(value))  # a real date cell, not text
-    # New lines separate list items in a cell: 、 may occur inside an item (a question, a step).
-    text = "\n".join(value) if isinstance(value, list) else str(value)
+    # New lines separate list items in a cell: 、 and ； may occur inside an item (a question, a
+    # step, a list of documents). A lone item gets a trailing line break so it is not split.
+    if isinstance(value, list):
+        text = "\n".join(value) + ("\n" if len(value) == 1 and _SEPARATORS.search(value[0]) else "")
+    else:
+        text = str(value)
     if len(text) > EXCEL_CELL_LIMIT:
         raise ExportError(
             f"记录 {record_id} 的 {name} 有 {len(text)} 个字符，超过 Excel 单元格上限"

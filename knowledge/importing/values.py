@@ -106,14 +106,17 @@ def _date_from_serial(serial: float, original: str) -> datetime.date:
 def parse_list(value: object, *, allow_ideographic_comma: bool = True) -> list[str]:
     """A list of distinct, non-empty strings, in order.
 
-    A text cell is split on ";", "；" and new lines, and on "、" when allowed: a question or a
-    procedure step may itself contain "、", so those fields pass allow_ideographic_comma=False.
-    "，" never separates, because it appears inside ordinary items.
+    A text cell with line breaks is split on the line breaks only: that is how the exporter
+    writes lists, and an item such as "身份证、户口本原件" must come back whole. Otherwise it is
+    split on ";", "；", and on "、" when allowed: a question or a procedure step may itself contain
+    "、", so those fields pass allow_ideographic_comma=False. "，" never separates.
     """
     if isinstance(value, (list, tuple)):
         items = [parse_text(item) for item in value if item is not None]
+    elif isinstance(value, str) and ("\n" in value or "\r" in value):
+        items = re.split(r"[\r\n]+", value)
     elif isinstance(value, str):
-        separators = r"[;；\r\n、]" if allow_ideographic_comma else r"[;；\r\n]"
+        separators = r"[;；、]" if allow_ideographic_comma else r"[;；]"
         items = re.split(separators, value)
     elif isinstance(value, (int, float, datetime.date)) and not isinstance(value, bool):
         items = [parse_text(value)]
