@@ -34,12 +34,15 @@ seed: $(RUNTIME_STAMP)
 	$(PY) manage.py seed-demo --if-empty
 
 ## test: set up (including Debian's chromium for the browser tests), lint, type-check, run the suite
-test: $(DEV_STAMP) $(CHROMIUM) lint typecheck unit
+test: $(DEV_STAMP) $(CHROMIUM) $(CJK_FONT) lint typecheck unit
 
-$(CHROMIUM):
-	@echo "Installing Debian's chromium for the browser tests"
+# Debian's chromium drives the browser tests; a CJK font makes their screenshots readable.
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+$(CHROMIUM) $(CJK_FONT):
+	@echo "Installing Debian's chromium and a Chinese font for the browser tests"
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
 
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
