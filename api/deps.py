@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from config.taxonomy import Taxonomy
+from indexer.service import SearchService
 from knowledge.store.repository import KnowledgeStore
 
 
@@ -21,6 +22,11 @@ def get_taxonomy(request: Request) -> Taxonomy:
     return taxonomy
 
 
+def get_search(request: Request) -> SearchService:
+    search: SearchService = request.app.state.search
+    return search
+
+
 def get_templates(request: Request) -> Jinja2Templates:
     templates: Jinja2Templates = request.app.state.templates
     return templates
@@ -28,4 +34,5 @@ def get_templates(request: Request) -> Jinja2Templates:
 
 StoreDep = Annotated[KnowledgeStore, Depends(get_store)]
 TaxonomyDep = Annotated[Taxonomy, Depends(get_taxonomy)]
+SearchDep = Annotated[SearchService, Depends(get_search)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]

@@ -16,27 +16,34 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from api.routes import health, knowledge, pages
+from api.routes import health, knowledge, pages, search
 from config.settings import Settings
+from indexer.wiring import open_search
 from knowledge.store.wiring import open_knowledge
 
 _HERE = Path(__file__).resolve().parent
 
 
-def create_app(database_url: str, life_events_path: Path) -> FastAPI:
+def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.knowledge = open_knowledge(database_url, life_events_path)
+        knowledge = open_knowledge(settings.database_url, settings.life_events_path)
+        search = open_search(settings, knowledge.store, knowledge.taxonomy)
+        _ = search.current  # load or build before the first request, not during it
+        search.watch(settings.index_watch_seconds)
+        app.state.knowledge, app.state.search = knowledge, search
         try:
             yield
         finally:
-            app.state.knowledge.close()
+            search.close()
+            knowledge.close()
 
     app = FastAPI(title="政策咨询助手", version="0.1.0", lifespan=lifespan)
     app.state.templates = Jinja2Templates(directory=_HERE / "templates")
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     app.include_router(health.router)
     app.include_router(knowledge.router)
+    app.include_router(search.router)
     app.include_router(pages.router)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
@@ -44,8 +51,7 @@ def create_app(database_url: str, life_events_path: Path) -> FastAPI:
 
 
 def create_app_from_env() -> FastAPI:
-    settings = Settings()
-    return create_app(settings.database_url, settings.life_events_path)
+    return create_app(Settings())
 
 
 def _wants_html(request: Request) -> bool:

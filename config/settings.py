@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     stopwords_path: Path = CONFIG_DIR / "stopwords.txt"
     demo_knowledge_dir: Path = PROJECT_ROOT / "knowledge" / "demo"
 
+    # Search: where the built index is kept, how often workers look for a new KB version, and
+    # the confidence thresholds of the answer / clarify / escalate bands (docs/search.md).
+    index_dir: Path = PROJECT_ROOT / "var" / "index"
+    index_watch_seconds: float = 5.0
+    search_answer_threshold: float = 0.6
+    search_clarify_threshold: float = 0.3
+    confidence_weights: tuple[float, float, float] = (3.0, 4.0, 2.0)
+    confidence_bias: float = -5.0
+
     # Secrets used by later capabilities. No defaults: each is required only where it is used.
     session_secret: SecretStr | None = None
     wechat_token: SecretStr | None = None

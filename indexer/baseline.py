@@ -26,10 +26,11 @@ class Bm25Baseline:
         self._retriever = bm25s.BM25()
         # Our own vocabulary, handed over as ids: bm25s's own tokenizer would split Chinese text
         # differently, and its string path builds the vocabulary from an unordered set.
-        self._retriever.index(
-            bm25s.tokenization.Tokenized(ids=token_ids, vocab=dict(self._vocabulary)),
-            show_progress=False,
-        )
+        if self._vocabulary:  # bm25s cannot index a corpus without a single word
+            self._retriever.index(
+                bm25s.tokenization.Tokenized(ids=token_ids, vocab=dict(self._vocabulary)),
+                show_progress=False,
+            )
 
     def _document_words(self, document: SearchDocument) -> list[str]:
         return self._analyzer.words(document.title + "\n" + document.body)

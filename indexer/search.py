@@ -23,6 +23,7 @@ from indexer.fuzzy import FuzzyMatcher
 from indexer.index import IndexArrays, contains, score_passages
 
 CURRENT = frozenset({"in_force", "amended"})
+ALL_STATUSES = frozenset({"in_force", "amended", "repealed", "expired"})
 _CANDIDATE_PASSAGES = 400
 _RERANK = 30
 MAX_QUERY_CHARS = 500  # a 10,000-character paste is cut: bounded work for any input
@@ -185,17 +186,13 @@ class Searcher:
         if not best:
             return []
         top_score = max(score for score, _ in best.values())
-        word_ids = [
-            (self.index.vocabulary[w], float(self.index.idf[self.index.vocabulary[w]]))
-            for w in query.words
-            if w in self.index.vocabulary
-        ]
-        total = sum(weight for _, weight in word_ids) or 1.0
+        term_weights, total = self._term_weights(query)
         hits: list[tuple[float, Hit]] = []
         ranked = list(best.items())
         for number, (score, passage) in ranked[:_RERANK]:
             document = self.index.documents[number]
-            coverage = sum(w for t, w in word_ids if contains(self.index, t, passage)) / total
+            contained = sum(w for t, w in term_weights if contains(self.index, t, passage))
+            coverage = contained / total
             similarity = self._fuzzy.similarity(query.text, number)
             final = (score / top_score) * coverage**self.tuning.coverage_power
             final += self.tuning.similarity_weight * similarity
@@ -215,6 +212,23 @@ class Searcher:
             for n, (score, p) in ranked[_RERANK:]
         ]
         return [hit for _, hit in hits] + tail
+
+    def _term_weights(self, query: AnalyzedQuery) -> tuple[list[tuple[int, float]], float]:
+        """Each known query term's weight (query weight x idf), and the total over all terms.
+
+        A term the index has never seen counts in the total at the highest idf: a record cannot
+        contain it, so a question made mostly of unknown words is covered poorly by any record.
+        """
+        idf_max = float(self.index.idf.max()) if len(self.index.idf) else 1.0
+        known: list[tuple[int, float]] = []
+        total = 0.0
+        for term, weight in query.terms.items():
+            term_id = self.index.vocabulary.get(term)
+            idf = float(self.index.idf[term_id]) if term_id is not None else idf_max
+            total += weight * idf
+            if term_id is not None:
+                known.append((term_id, weight * idf))
+        return known, total or 1.0
 
     def _replacement(self, document: SearchDocument) -> SearchDocument | None:
         seen = {document.id}

@@ -15,7 +15,7 @@ import pytest
 import uvicorn
 from sqlalchemy import create_engine, text
 
-from config.settings import CONFIG_DIR, PROJECT_ROOT
+from config.settings import CONFIG_DIR, PROJECT_ROOT, Settings
 from config.taxonomy import Taxonomy, load_taxonomy
 from knowledge.store.wiring import KnowledgeBase, open_knowledge
 
@@ -96,6 +96,12 @@ def sqlite_kb(sqlite_url: str) -> Iterator[KnowledgeBase]:
     knowledge.close()
 
 
+def test_settings(database_url: str, index_dir: Path | None = None) -> Settings:
+    """Settings for a test: its own database and index folder, quick index watching."""
+    index = index_dir or Path(database_url.removeprefix("sqlite:///")).with_suffix(".index")
+    return Settings(database_url=database_url, index_dir=index, index_watch_seconds=0.2)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -106,13 +112,14 @@ def free_port() -> int:
 class LiveServer:
     """The real application served by uvicorn on a loopback port, in a background thread."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, index_dir: Path | None = None) -> None:
         from api.main import create_app
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        settings = test_settings(database_url, index_dir)
         config = uvicorn.Config(
-            create_app(database_url, LIFE_EVENTS),
+            create_app(settings),
             host="127.0.0.1",
             port=self.port,
             log_level="warning",

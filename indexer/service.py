@@ -1,0 +1,169 @@
+"""The search index's life cycle in a running service.
+
+At start: load the saved index when it was built from the current knowledge-base version with the
+current analysis resources, otherwise build it (and save it). While running: a background thread
+watches the knowledge-base version and rebuilds when it moves; queries keep using the old index
+until the new one is complete, then the reference is swapped in one assignment.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from config.taxonomy import Taxonomy
+from indexer.analysis import Analyzer
+from indexer.confidence import ConfidenceModel
+from indexer.documents import SearchDocument
+from indexer.index import IndexArrays, Progress, build_index
+from indexer.persistence import FORMAT_VERSION, IndexMeta, load_index, read_meta, save_index
+from indexer.resources import AnalysisResources
+from indexer.search import Searcher, SearchTuning
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class KnowledgeSource:
+    """Where the documents come from: the current KB version, and the searchable documents."""
+
+    version: Callable[[], int]
+    documents: Callable[[], Sequence[SearchDocument]]
+
+
+@dataclass(frozen=True)
+class LoadedIndex:
+    searcher: Searcher
+    meta: IndexMeta
+    loaded_from_disk: bool
+
+
+class SearchService:
+    def __init__(
+        self,
+        source: KnowledgeSource,
+        resources: AnalysisResources,
+        taxonomy: Taxonomy,
+        directory: Path | None,
+        *,
+        tuning: SearchTuning | None = None,
+        confidence: ConfidenceModel | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self._source = source
+        self._resources = resources
+        self._taxonomy = taxonomy
+        self._directory = directory
+        self._tuning = tuning
+        self._confidence = confidence
+        self._progress = progress
+        self._current: LoadedIndex | None = None
+        self._rebuilding = threading.Lock()
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        return f"{FORMAT_VERSION}-{self._resources.fingerprint()}"
+
+    @property
+    def current(self) -> LoadedIndex:
+        if self._current is None:
+            self._current = self._load_or_build()
+        return self._current
+
+    @property
+    def searcher(self) -> Searcher:
+        return self.current.searcher
+
+    def _load_or_build(self) -> LoadedIndex:
+        version = self._source.version()
+        if self._directory is not None:
+            meta = read_meta(self._directory)
+            if meta and meta.kb_version == version and meta.fingerprint == self.fingerprint:
+                loaded = load_index(self._directory)
+                if loaded is not None:
+                    return self._wrap(*loaded, from_disk=True)
+        return self._build(version)
+
+    def _build(self, version: int) -> LoadedIndex:
+        started = time.perf_counter()
+        documents = list(self._source.documents())
+        resources = self._resources.with_words(_domain_words(documents))
+        analyzer = resources.analyzer()
+        if self._progress is not None:
+            index = build_index(documents, analyzer, progress=self._progress)
+        else:
+            index = build_index(documents, analyzer)
+        meta = IndexMeta(
+            kb_version=version,
+            fingerprint=self.fingerprint,
+            documents=len(documents),
+            passages=index.passage_count,
+            built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            build_seconds=round(time.perf_counter() - started, 3),
+        )
+        if self._directory is not None:
+            save_index(self._directory, index, meta)
+        return LoadedIndex(self._searcher(index, analyzer), meta, loaded_from_disk=False)
+
+    def _wrap(self, index: IndexArrays, meta: IndexMeta, *, from_disk: bool) -> LoadedIndex:
+        # The analyzer must know the same domain words the index was built with.
+        analyzer = self._resources.with_words(_domain_words(index.documents)).analyzer()
+        return LoadedIndex(self._searcher(index, analyzer), meta, loaded_from_disk=from_disk)
+
+    def _searcher(self, index: IndexArrays, analyzer: Analyzer) -> Searcher:
+        return Searcher(index, analyzer, self._taxonomy, self._tuning, self._confidence)
+
+    def refresh(self) -> bool:
+        """Rebuild now if the knowledge base moved on; True when a new index was swapped in.
+
+        Only one rebuild runs at a time; a caller that finds one running returns at once.
+        """
+        if not self._rebuilding.acquire(blocking=False):
+            return False
+        try:
+            version = self._source.version()
+            if self._current is not None and self._current.meta.kb_version == version:
+                return False
+            self._current = self._build(version)
+            return True
+        finally:
+            self._rebuilding.release()
+
+    def watch(self, interval: float) -> None:
+        """Check the knowledge-base version every `interval` seconds in a daemon thread."""
+        if self._watcher is not None:
+            return
+        self._watcher = threading.Thread(
+            target=self._watch_loop, args=(interval,), name="index-watcher", daemon=True
+        )
+        self._watcher.start()
+
+    def _watch_loop(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            try:
+                if self.refresh():
+                    log.info("search index rebuilt for KB version %s", self.current.meta.kb_version)
+            except Exception:  # a failed rebuild must not kill the watcher; the old index serves
+                log.exception("search index rebuild failed; still serving the previous index")
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+
+
+def _domain_words(documents: Sequence[SearchDocument]) -> list[str]:
+    """Words the knowledge base itself teaches the splitter: keywords and short titles."""
+    words: list[str] = []
+    for document in documents:
+        words.extend(document.keywords)
+        if len(document.title) <= 8:
+            words.append(document.title)
+    return words
