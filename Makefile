@@ -7,7 +7,7 @@ RUNTIME_STAMP := $(VENV)/.runtime-installed
 DEV_STAMP := $(VENV)/.dev-installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint typecheck unit migrate seed bench clean
+.PHONY: run test lint typecheck unit migrate seed bench eval clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,23 @@ typecheck: $(DEV_STAMP)
 
 unit: $(DEV_STAMP)
 	$(PY) -m pytest
+
+## eval: search quality, ours vs plain BM25 (docs/search-quality.md): gov FAQ answers, statutes, demo
+SHARED_DATA ?= ../shared/data
+eval: $(DEV_STAMP)
+	@if [ -d "$(SHARED_DATA)" ]; then \
+	  echo "== 政务问答（只索引答案，以原问题提问）"; \
+	  $(PY) manage.py eval --kb $(SHARED_DATA)/gov_faq/beijing_gov_faq.jsonl \
+	    --map answer=body --queries-from-kb question || exit $$?; \
+	  echo; echo "== 法条（普通人的法律问题 → 法条）"; \
+	  $(PY) manage.py eval --kb $(SHARED_DATA)/statutes/articles.jsonl \
+	    --map name=title,text=body --queries $(SHARED_DATA)/statutes/queries_train.jsonl || exit $$?; \
+	  echo; \
+	else \
+	  echo "跳过政务问答与法条两项：找不到 $(SHARED_DATA)（评测需要 ../shared/data，见 README）"; \
+	fi
+	@echo "== 示范知识库"
+	@$(PY) manage.py eval --kb knowledge/demo --queries knowledge/demo/eval
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache test-artifacts

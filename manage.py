@@ -285,6 +285,58 @@ def seed_demo(
         raise typer.Exit(code=1)
 
 
+@app.command(name="bench")
+def bench(
+    corpus: Annotated[
+        str, typer.Option("--corpus", help="逗号分隔的语料：demo,faq,statutes,laws")
+    ] = "demo,faq,statutes,laws",
+    queries: Annotated[int, typer.Option("--queries", min=1, help="每个引擎计时的查询数")] = 1000,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data", help="共享数据目录，默认为项目旁的 ../shared/data")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果")] = False,
+) -> None:
+    """性能基准：建索引（分词单独计）、内存、查询延迟 p50/p99 与吞吐，并与 tantivy、bm25s 对比。"""
+    # Imported here: bm25s, tantivy and the index are only needed to benchmark (bm25s and
+    # tantivy are development dependencies).
+    try:
+        from config.settings import PROJECT_ROOT
+        from config.taxonomy import load_taxonomy
+        from indexer.bench_corpora import CORPUS_NAMES, CorpusPaths
+        from indexer.bench_report import format_report, report_json
+        from indexer.benchmark import run_benchmark
+        from indexer.resources import load_resources
+    except ModuleNotFoundError as exc:
+        typer.echo(f"基准测试需要 {exc.name}：请先 pip install -r requirements-dev.txt", err=True)
+        raise typer.Exit(code=2) from exc
+
+    names = [n.strip() for n in corpus.split(",") if n.strip()]
+    unknown = [n for n in names if n not in CORPUS_NAMES]
+    if unknown or not names:
+        choices = ",".join(CORPUS_NAMES)
+        raise typer.BadParameter(f"未知的语料 {unknown}，可选：{choices}", param_hint="--corpus")
+    settings = _settings()
+    paths = CorpusPaths(
+        settings.demo_knowledge_dir, data_dir or PROJECT_ROOT.parent / "shared" / "data"
+    )
+    resources = load_resources(
+        settings.dictionary_path, settings.stopwords_path, settings.synonyms_path
+    )
+    taxonomy = load_taxonomy(settings.life_events_path)
+    report = run_benchmark(
+        names,
+        paths,
+        resources.analyzer("rjieba"),
+        taxonomy,
+        queries,
+        log=lambda message: typer.echo(message, err=True),
+    )
+    if as_json:
+        typer.echo(json.dumps(report_json(report), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_report(report))
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="默认取 HOST 环境变量或 127.0.0.1")] = None,

@@ -161,8 +161,8 @@ def _records(
         outcome = validate_row(row.file, row.row, data, taxonomy)
         if isinstance(outcome, RecordContent):
             yield outcome
-        else:
-            problems.extend(str(error) for error in outcome)
+        else:  # one entry per row, however many of its fields are wrong
+            problems.append("；".join(str(error) for error in outcome))
 
 
 # -- the questions ----------------------------------------------------------------------------

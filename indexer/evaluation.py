@@ -1,10 +1,10 @@
 """Search quality: our `Searcher` against plain BM25 on the same tokens, on labelled questions.
 
 Both are built in memory from the same documents with the same analyzer (the configured
-dictionary plus the corpus's titles and keywords as words), so the comparison isolates what our
-fields, synonyms, tolerant views, fuzzy re-ranking and life events add. Every status is searched:
-a gold record may be repealed, and evaluation must not hide it (the service would show it with
-its replacement).
+dictionary plus the knowledge base's own words, by the service's rule), so the comparison
+isolates what our fields, synonyms, tolerant views, fuzzy re-ranking and life events add.
+Every status is searched: a gold record may be repealed, and evaluation must not hide it (the
+service would show it with its replacement).
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 from config.taxonomy import Taxonomy
 from indexer.baseline import Bm25Baseline
 from indexer.documents import SearchDocument
 from indexer.eval_data import Question
-from indexer.index import build_index
 from indexer.metrics import METRIC_KEYS, first_gold_rank, summarize, top1_accuracy
 from indexer.resources import AnalysisResources
-from indexer.search import Searcher, SearchFilters
+from indexer.search import SearchFilters
+from indexer.service import KnowledgeSource, SearchService
 from knowledge.enums import Status
 
 DEPTH = 100  # results read per question: recall@100 needs them
@@ -32,6 +32,7 @@ _MAX_MISSING_SHOWN = 5
 
 T = TypeVar("T")
 Ranking = list[tuple[str, float]]  # (record id, score), best first
+Side = Literal["ours", "baseline"]
 
 
 class Progress(Protocol):
@@ -47,6 +48,9 @@ class QueryOutcome:
     question: Question
     ours: Ranking
     baseline: Ranking
+
+    def ranking(self, side: Side) -> Ranking:
+        return self.ours if side == "ours" else self.baseline
 
 
 @dataclass(frozen=True)
@@ -64,8 +68,8 @@ class EvaluationReport:
     timings: Timings
     warnings: list[str] = field(default_factory=list)
 
-    def _runs(self, side: str) -> list[tuple[list[str], tuple[str, ...]]]:
-        return [([i for i, _ in getattr(o, side)], o.question.gold_ids) for o in self.outcomes]
+    def _runs(self, side: Side) -> list[tuple[list[str], tuple[str, ...]]]:
+        return [([i for i, _ in o.ranking(side)], o.question.gold_ids) for o in self.outcomes]
 
     def metrics(self) -> dict[str, object]:
         """Our metrics, and under `baseline` the same keys for plain BM25 (the --json output)."""
@@ -97,11 +101,12 @@ class EvaluationReport:
         for outcome in self.outcomes:
             question = outcome.question
             gold = set(question.gold_ids)
-            row: dict[str, object] = {"question": question.text, "gold_ids": list(gold)}
+            row: dict[str, object] = {"question": question.text, "gold_ids": [*question.gold_ids]}
             if question.life_event:
                 row["life_event"] = question.life_event
-            for side in ("ours", "baseline"):
-                ranking: Ranking = getattr(outcome, side)
+            sides: tuple[Side, ...] = ("ours", "baseline")
+            for side in sides:
+                ranking = outcome.ranking(side)
                 row[side] = [{"id": i, "score": round(s, 4)} for i, s in ranking[:SHOWN]]
                 row[f"{side}_rank"] = first_gold_rank([i for i, _ in ranking], gold)
             yield row
@@ -115,16 +120,16 @@ def evaluate(
     documents: Sequence[SearchDocument],
     questions: Sequence[Question],
     resources: AnalysisResources,
-    taxonomy: Taxonomy | None,
+    taxonomy: Taxonomy,
     progress: Progress = _no_progress,
 ) -> EvaluationReport:
-    # Titles and keywords become words, as they would when the service builds its index:
-    # "创业担保贷款" is then one word on both sides rather than whatever jieba makes of it.
-    extra = [d.title for d in documents] + [k for d in documents for k in d.keywords]
-    analyzer = resources.with_words(extra).analyzer("rjieba")
+    # Built by the service's own code (in memory: no directory), so that the dictionary gets the
+    # knowledge base's words by the same rule and what is measured is exactly what is served.
+    source = KnowledgeSource(version=lambda: 0, documents=lambda: documents)
     started = time.perf_counter()
-    searcher = Searcher(build_index(documents, analyzer, progress=progress), analyzer, taxonomy)
+    searcher = SearchService(source, resources, taxonomy, None, progress=progress).searcher
     built = time.perf_counter()
+    analyzer = searcher.analyzer  # the baseline gets the very same words
     baseline = Bm25Baseline(documents, analyzer)
     baseline_built = time.perf_counter()
 

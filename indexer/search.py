@@ -8,7 +8,6 @@ escalate (nothing good enough: hand over to a person).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -21,6 +20,7 @@ from indexer.confidence import ConfidenceModel, Features
 from indexer.documents import SearchDocument
 from indexer.fuzzy import FuzzyMatcher
 from indexer.index import IndexArrays, contains, score_passages
+from indexer.priors import Boosts, DocumentAttributes, QuerySignals
 
 CURRENT = frozenset({"in_force", "amended"})
 ALL_STATUSES = frozenset({"in_force", "amended", "repealed", "expired"})
@@ -76,7 +76,7 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class SearchTuning:
-    event_boost: float = 0.15
+    boosts: Boosts = field(default_factory=Boosts)
     coverage_power: float = 1.0
     similarity_weight: float = 0.3
     answer_threshold: float = 0.6
@@ -85,38 +85,18 @@ class SearchTuning:
     clarify_max: int = 4
 
 
-class _Attributes:
-    """Per-document filter attributes as arrays, so a filter is one vectorised comparison."""
-
-    def __init__(self, documents: Sequence[SearchDocument], taxonomy: Taxonomy | None) -> None:
-        self.status = np.array([d.status for d in documents], dtype=object)
-        self.audience = np.array([d.audience for d in documents], dtype=object)
-        self.region = np.array([d.region for d in documents], dtype=object)
-        self.kind = np.array([d.kind for d in documents], dtype=object)
-        codes = [e.code for e in taxonomy] if taxonomy else []
-        self.event_bit = {code: np.uint64(1) << np.uint64(i) for i, code in enumerate(codes[:64])}
-        self.events = np.array(
-            [self._bits(d.life_events) for d in documents], dtype=np.uint64
-        ).reshape(-1)
-
-    def _bits(self, codes: Sequence[str]) -> np.uint64:
-        bits = np.uint64(0)
-        for code in codes:
-            bits |= self.event_bit.get(code, np.uint64(0))
-        return bits
-
-    def allowed(self, filters: SearchFilters) -> npt.NDArray[np.bool_]:
-        mask = np.isin(self.status, list(filters.statuses))
-        if filters.audience:
-            mask &= np.isin(self.audience, [filters.audience, "both", ""])
-        if filters.region:
-            mask &= np.isin(self.region, [filters.region, "全国", ""])
-        if filters.kinds:
-            mask &= np.isin(self.kind, list(filters.kinds))
-        if filters.life_event:
-            bit = self.event_bit.get(filters.life_event, np.uint64(0))
-            mask &= (self.events & bit) != 0
-        return mask
+def allowed(attributes: DocumentAttributes, filters: SearchFilters) -> npt.NDArray[np.bool_]:
+    mask = np.isin(attributes.status, list(filters.statuses))
+    if filters.audience:
+        mask &= np.isin(attributes.audience, [filters.audience, "both", ""])
+    if filters.region:
+        mask &= np.isin(attributes.region, [filters.region, "全国", ""])
+    if filters.kinds:
+        mask &= np.isin(attributes.kind, list(filters.kinds))
+    if filters.life_event:
+        bit = attributes.event_bit.get(filters.life_event, np.uint64(0))
+        mask &= (attributes.events & bit) != 0
+    return mask
 
 
 class Searcher:
@@ -133,7 +113,7 @@ class Searcher:
         self.taxonomy = taxonomy
         self.tuning = tuning or SearchTuning()
         self.confidence = confidence or ConfidenceModel()
-        self._attributes = _Attributes(index.documents, taxonomy)
+        self._attributes = DocumentAttributes(index.documents, taxonomy)
         self._by_id = {d.id: d for d in index.documents}
         self._fuzzy = FuzzyMatcher(index.documents)
         self._aliases = _alias_table(taxonomy)
@@ -147,7 +127,8 @@ class Searcher:
         if not query.terms:
             return SearchResult(query, [], Band.ESCALATE, 0.0, events)
         scores, _ = score_passages(self.index, dict(query.terms))
-        best_passages = self._best_passage_per_document(scores, filters, events)
+        signals = self._attributes.signals(query.text, events)
+        best_passages = self._best_passage_per_document(scores, filters, signals)
         hits = self._rerank(query, best_passages)[: max(limit, 1)]
         return self._decide(query, hits, events)
 
@@ -156,21 +137,17 @@ class Searcher:
         return tuple(dict.fromkeys(found))
 
     def _best_passage_per_document(
-        self, scores: npt.NDArray[np.float32], filters: SearchFilters, events: tuple[str, ...]
+        self, scores: npt.NDArray[np.float32], filters: SearchFilters, signals: QuerySignals
     ) -> dict[int, tuple[float, int]]:
         candidates = np.flatnonzero(scores)
         if len(candidates) == 0:
             return {}
         owners = self.index.owner[candidates]
-        allowed = self._attributes.allowed(filters)[owners]
-        candidates, owners = candidates[allowed], owners[allowed]
-        values = scores[candidates]
-        if events:
-            bits = np.uint64(0)
-            for code in events:
-                bits |= self._attributes.event_bit.get(code, np.uint64(0))
-            boosted = (self._attributes.events[owners] & bits) != 0
-            values = values * np.where(boosted, 1.0 + self.tuning.event_boost, 1.0)
+        permitted = allowed(self._attributes, filters)[owners]
+        candidates, owners = candidates[permitted], owners[permitted]
+        values = scores[candidates] * self._attributes.multipliers(
+            owners, signals, self.tuning.boosts
+        )
         if len(values) > _CANDIDATE_PASSAGES:
             top = np.argpartition(-values, _CANDIDATE_PASSAGES - 1)[:_CANDIDATE_PASSAGES]
             candidates, owners, values = candidates[top], owners[top], values[top]

@@ -96,7 +96,7 @@ def sqlite_kb(sqlite_url: str) -> Iterator[KnowledgeBase]:
     knowledge.close()
 
 
-def test_settings(database_url: str, index_dir: Path | None = None) -> Settings:
+def settings_for(database_url: str, index_dir: Path | None = None) -> Settings:
     """Settings for a test: its own database and index folder, quick index watching."""
     index = index_dir or Path(database_url.removeprefix("sqlite:///")).with_suffix(".index")
     return Settings(database_url=database_url, index_dir=index, index_watch_seconds=0.2)
@@ -117,7 +117,7 @@ class LiveServer:
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        settings = test_settings(database_url, index_dir)
+        settings = settings_for(database_url, index_dir)
         config = uvicorn.Config(
             create_app(settings),
             host="127.0.0.1",

@@ -1,0 +1,86 @@
+"""What a question says beyond its words: life events, a region, the wish for a procedure.
+
+These become multipliers on the candidates' scores (boosts, never filters: a question that
+mentions 示范区 may still be best answered by a national policy), plus the filter attributes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from config.taxonomy import Taxonomy
+from indexer.documents import SearchDocument
+
+SUPERSEDED = ("repealed", "expired")
+# People asking how to do something want the service guide (办事指南) first.
+_PROCEDURE = re.compile(
+    r"材料|带啥|带什么|流程|手续|步骤|怎么办|咋办|怎么弄|咋弄|去哪|在哪|哪里办|网上办|办理"
+)
+
+
+@dataclass(frozen=True)
+class Boosts:
+    life_event: float = 0.15
+    region: float = 0.3
+    procedure_guide: float = 0.15
+    superseded: float = 0.7  # repealed or expired records, when a filter lets them in
+    amended: float = 0.85
+
+
+@dataclass(frozen=True)
+class QuerySignals:
+    life_events: tuple[str, ...]
+    regions: tuple[str, ...]
+    procedure: bool
+
+
+class DocumentAttributes:
+    """Per-document attributes as arrays, so filters and boosts are vectorised."""
+
+    def __init__(self, documents: Sequence[SearchDocument], taxonomy: Taxonomy | None) -> None:
+        self.status = np.array([d.status for d in documents], dtype=object)
+        self.audience = np.array([d.audience for d in documents], dtype=object)
+        self.region = np.array([d.region for d in documents], dtype=object)
+        self.kind = np.array([d.kind for d in documents], dtype=object)
+        codes = [e.code for e in taxonomy] if taxonomy else []
+        self.event_bit = {code: np.uint64(1) << np.uint64(i) for i, code in enumerate(codes[:64])}
+        self.events = np.array(
+            [self.bits(d.life_events) for d in documents], dtype=np.uint64
+        ).reshape(-1)
+        # Regions worth recognising in a question: the local ones, not 全国.
+        self.local_regions = sorted(
+            {d.region for d in documents if d.region and d.region != "全国"}, key=len, reverse=True
+        )
+
+    def bits(self, codes: Sequence[str]) -> np.uint64:
+        bits = np.uint64(0)
+        for code in codes:
+            bits |= self.event_bit.get(code, np.uint64(0))
+        return bits
+
+    def signals(self, normalized_query: str, events: tuple[str, ...]) -> QuerySignals:
+        regions = tuple(r for r in self.local_regions if r in normalized_query)
+        return QuerySignals(events, regions, bool(_PROCEDURE.search(normalized_query)))
+
+    def multipliers(
+        self, owners: npt.NDArray[np.int32], signals: QuerySignals, boosts: Boosts
+    ) -> npt.NDArray[np.float32]:
+        factor = np.ones(len(owners), dtype=np.float32)
+        if signals.life_events:
+            hit = (self.events[owners] & self.bits(signals.life_events)) != 0
+            factor *= np.where(hit, 1.0 + boosts.life_event, 1.0).astype(np.float32)
+        if signals.regions:
+            local = np.isin(self.region[owners], list(signals.regions))
+            factor *= np.where(local, 1.0 + boosts.region, 1.0).astype(np.float32)
+        if signals.procedure:
+            guide = self.kind[owners] == "guide"
+            factor *= np.where(guide, 1.0 + boosts.procedure_guide, 1.0).astype(np.float32)
+        status = self.status[owners]
+        factor *= np.where(np.isin(status, SUPERSEDED), boosts.superseded, 1.0).astype(np.float32)
+        factor *= np.where(status == "amended", boosts.amended, 1.0).astype(np.float32)
+        return factor
