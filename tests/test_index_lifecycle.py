@@ -56,7 +56,7 @@ def test_second_start_loads_instead_of_rebuilding(
 def test_a_changed_knowledge_base_is_rebuilt_at_start(
     kb: KnowledgeBase, sqlite_url: str, tmp_path: Path
 ) -> None:
-    service(kb, sqlite_url, tmp_path / "index").current
+    _ = service(kb, sqlite_url, tmp_path / "index").current
     kb.store.upsert([policy("p-3", title="高龄津贴发放办法", body="80周岁以上老人。")], actor="t")
 
     loaded = service(kb, sqlite_url, tmp_path / "index").current
@@ -69,7 +69,7 @@ def test_changed_analysis_resources_force_a_rebuild(
     kb: KnowledgeBase, sqlite_url: str, tmp_path: Path
 ) -> None:
     built = service(kb, sqlite_url, tmp_path / "index")
-    built.current
+    _ = built.current
     other = service(kb, sqlite_url, tmp_path / "index")
     resources: AnalysisResources = other._resources
     other._resources = replace(resources, stopwords=resources.stopwords | {"补贴"})
@@ -80,7 +80,7 @@ def test_changed_analysis_resources_force_a_rebuild(
 def test_a_damaged_saved_index_is_rebuilt(
     kb: KnowledgeBase, sqlite_url: str, tmp_path: Path
 ) -> None:
-    service(kb, sqlite_url, tmp_path / "index").current
+    _ = service(kb, sqlite_url, tmp_path / "index").current
     (tmp_path / "index" / "arrays.npz").write_bytes(b"not an archive")
 
     loaded = service(kb, sqlite_url, tmp_path / "index").current
@@ -120,7 +120,7 @@ def test_the_watcher_notices_a_new_version(
     kb: KnowledgeBase, sqlite_url: str, tmp_path: Path
 ) -> None:
     running = service(kb, sqlite_url, tmp_path / "index")
-    running.current
+    _ = running.current
     running.watch(0.05)
     try:
         kb.store.upsert(
