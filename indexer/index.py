@@ -216,23 +216,31 @@ def _finish(acc: _Accumulator, documents: list[SearchDocument], tuning: FieldTun
     )
 
 
-def score_passages(index: IndexArrays, terms: dict[str, float]) -> tuple[F32, list[int]]:
-    """BM25F score of every passage for the weighted query terms, and the term ids found."""
+@dataclass(frozen=True)
+class PassageScores:
+    scores: F32  # BM25F score of every passage
+    matched: F32  # sum of (query weight x idf) of the query terms each passage contains
+    total: float  # the same sum over every query term; unknown terms count at the highest idf
+
+    def coverage(self, passage: int) -> float:
+        return float(self.matched[passage]) / self.total if self.total else 0.0
+
+
+def score_passages(index: IndexArrays, terms: dict[str, float]) -> PassageScores:
+    """Score every passage for the weighted query terms, in one pass over their postings."""
     scores = np.zeros(index.passage_count, dtype=np.float32)
-    found: list[int] = []
+    matched = np.zeros(index.passage_count, dtype=np.float32)
+    idf_max = float(index.idf.max()) if len(index.idf) else 1.0
+    total = 0.0
     for term, weight in terms.items():
         term_id = index.vocabulary.get(term)
         if term_id is None:
+            total += weight * idf_max
             continue
-        found.append(term_id)
+        term_weight = float(index.idf[term_id]) * weight
+        total += term_weight
         start, end = index.indptr[term_id], index.indptr[term_id + 1]
-        scores[index.postings[start:end]] += (index.idf[term_id] * weight) * index.impacts[
-            start:end
-        ]
-    return scores, found
-
-
-def contains(index: IndexArrays, term_id: int, passage: int) -> bool:
-    start, end = int(index.indptr[term_id]), int(index.indptr[term_id + 1])
-    position = int(np.searchsorted(index.postings[start:end], passage))
-    return position < end - start and int(index.postings[start + position]) == passage
+        passages = index.postings[start:end]
+        scores[passages] += term_weight * index.impacts[start:end]
+        matched[passages] += term_weight
+    return PassageScores(scores, matched, total)

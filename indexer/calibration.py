@@ -1,0 +1,119 @@
+"""Calibrating the confidence model and the band thresholds on labelled questions.
+
+Each labelled question gives the features of its best result and whether that result was right
+(for an out-of-scope message — a complaint, a request for help — it is never right). A logistic
+model is fitted on them, then two thresholds are chosen on the fitted probabilities:
+
+- answer: the lowest threshold at which the best result is right for at least `answer_precision`
+  of the questions above it (a wrong answer stated confidently is the worst outcome);
+- clarify: the lowest threshold at which, for the questions between it and the answer
+  threshold, a right record is among the first four for at least `clarify_recall` of them
+  (offering four wrong choices is worse than handing over to a person).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from indexer.confidence import ConfidenceModel, Features, fit
+from indexer.search import Searcher, SearchFilters
+
+
+@dataclass(frozen=True)
+class LabelledQuestion:
+    question: str
+    gold_ids: frozenset[str]  # empty: nothing in the knowledge base answers it
+
+
+@dataclass(frozen=True)
+class Observation:
+    features: Features
+    right_first: bool
+    right_in_four: bool
+
+
+@dataclass(frozen=True)
+class Calibration:
+    model: ConfidenceModel
+    answer_threshold: float
+    clarify_threshold: float
+    observations: int
+    answer_share: float  # of questions that would be answered directly
+    answer_precision: float
+    clarify_share: float
+    clarify_recall: float  # of those offered choices, how often a right one is among them
+    escalate_share: float
+
+
+def observe(
+    searcher: Searcher, questions: Sequence[LabelledQuestion], filters: SearchFilters
+) -> list[Observation]:
+    out: list[Observation] = []
+    for item in questions:
+        result = searcher.search(item.question, filters, limit=4)
+        if not result.hits:
+            out.append(Observation(Features(0.0, 0.0, 0.0), False, False))
+            continue
+        first, rest = result.hits[0], result.hits[1:]
+        margin = (first.score - rest[0].score) / first.score if rest and first.score else 1.0
+        ids = [h.id for h in result.hits]
+        out.append(
+            Observation(
+                Features(first.coverage, first.similarity, margin),
+                right_first=ids[0] in item.gold_ids,
+                right_in_four=bool(item.gold_ids.intersection(ids)),
+            )
+        )
+    return out
+
+
+def calibrate(
+    observations: Sequence[Observation],
+    *,
+    answer_precision: float = 0.85,
+    clarify_recall: float = 0.6,
+) -> Calibration:
+    model = fit([o.features for o in observations], [o.right_first for o in observations])
+    scored = sorted(
+        ((model.predict(o.features), o) for o in observations), key=lambda pair: -pair[0]
+    )
+    answer_threshold = _lowest_threshold(
+        scored, lambda group: _share(group, lambda o: o.right_first) >= answer_precision
+    )
+    below = [pair for pair in scored if pair[0] < answer_threshold]
+    clarify_threshold = _lowest_threshold(
+        below, lambda group: _share(group, lambda o: o.right_in_four) >= clarify_recall
+    )
+    clarify_threshold = min(clarify_threshold, answer_threshold)
+    answered = [o for p, o in scored if p >= answer_threshold]
+    clarified = [o for p, o in scored if clarify_threshold <= p < answer_threshold]
+    total = max(len(observations), 1)
+    return Calibration(
+        model=model,
+        answer_threshold=round(answer_threshold, 3),
+        clarify_threshold=round(clarify_threshold, 3),
+        observations=len(observations),
+        answer_share=len(answered) / total,
+        answer_precision=_share(answered, lambda o: o.right_first),
+        clarify_share=len(clarified) / total,
+        clarify_recall=_share(clarified, lambda o: o.right_in_four),
+        escalate_share=(total - len(answered) - len(clarified)) / total,
+    )
+
+
+def _share(group: Sequence[Observation], test: Callable[[Observation], bool]) -> float:
+    return sum(1 for o in group if test(o)) / len(group) if group else 0.0
+
+
+def _lowest_threshold(
+    scored: Sequence[tuple[float, Observation]], good: Callable[[Sequence[Observation]], bool]
+) -> float:
+    """Walk down the probabilities; the last cut whose upper group still satisfies `good`."""
+    best = 1.0
+    for cut in range(len(scored)):
+        group = [o for _, o in scored[: cut + 1]]
+        # Require a dozen questions before trusting a share.
+        if len(group) >= 12 and good(group):
+            best = scored[cut][0]
+    return best
