@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import knowledge.store.models  # noqa: F401  (registers the tables on Base.metadata)
+import bot.store.models  # noqa: F401  (registers the tables on Base.metadata)
+import knowledge.store.models  # noqa: F401
 from knowledge.store.base import Base, make_engine
 
 target_metadata = Base.metadata

@@ -1,0 +1,70 @@
+"""The conversation engine: one incoming message in, one reply out, whatever the channel.
+
+Each message is handled in one database transaction (`ConversationStore.unit`): the delivery is
+claimed (a replay gets the stored reply and changes nothing), the conversation state is read,
+the reply is decided, and state, reply and any consultation or feedback commit together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from bot.conversation import Turn
+from bot.intent import IntentRouter
+from bot.messages import Action, IncomingMessage, Reply, TextPart
+from bot.serialize import reply_from_json, reply_to_json
+from bot.state import ConversationState
+from bot.store.repository import ConversationStore
+from config.taxonomy import Taxonomy
+from indexer.search import Searcher
+from knowledge.store.repository import KnowledgeStore
+
+MAX_MESSAGE = 2000  # longer pastes are cut before search: bounded work, and it is still read
+
+
+@dataclass(frozen=True)
+class EngineParts:
+    """What the engine needs; `searcher` is a callable so a rebuilt index is picked up."""
+
+    searcher: Callable[[], Searcher]
+    knowledge: KnowledgeStore
+    conversations: ConversationStore
+    router: IntentRouter
+    taxonomy: Taxonomy
+
+
+class ConversationEngine:
+    def __init__(self, parts: EngineParts) -> None:
+        self._parts = parts
+
+    def handle(self, message: IncomingMessage) -> Reply:
+        with self._parts.conversations.unit() as unit:
+            earlier = unit.claim(message.channel, message.message_id, message.user_id, message.text)
+            if earlier is not None:
+                return _replayed(earlier)
+            state = unit.load_state(message.channel, message.user_id, message.sent_at)
+            turn = Turn(self._parts, unit, message, state)
+            reply, state = turn.respond()
+            state = _remember(state, message, reply)
+            unit.save_state(message.channel, message.user_id, state, message.sent_at)
+            row = unit.keep_reply(
+                message.channel, message.message_id, reply.action.value, reply_to_json(reply)
+            )
+            return replace(reply, extra={**reply.extra, "message_row": str(row)})
+
+
+def _replayed(stored: str) -> Reply:
+    if not stored:  # claimed by another worker that has not finished: say so, change nothing
+        return Reply(Action.IGNORED, (TextPart("您的消息正在处理中，请稍候。"),))
+    reply = reply_from_json(stored)
+    return replace(reply, extra={**reply.extra, "replayed": "1"})
+
+
+def _remember(
+    state: ConversationState, message: IncomingMessage, reply: Reply
+) -> ConversationState:
+    said = message.text or f"[{message.payload}]"
+    now: datetime = message.sent_at
+    return state.with_line("user", said[:MAX_MESSAGE], now).with_line("bot", reply.text[:500], now)

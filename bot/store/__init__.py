@@ -1,0 +1,1 @@
+"""Persistence of conversations, processed messages, feedback and consultations (SQLAlchemy)."""

@@ -1,0 +1,189 @@
+"""One message, one transaction: claim the delivery, read and write the state, keep the reply.
+
+`ConversationStore.unit()` opens a transaction; everything the engine does for one message —
+de-duplication, state, feedback, a new consultation, the reply kept for replays — commits
+together or not at all, so nothing is acknowledged to a user before it is stored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.consultations import ConsultationStatus, ConsultationSummary, NewConsultation
+from bot.state import STATE_TTL, ConversationState
+from bot.store.models import ConsultationRow, ConversationRow, FeedbackRow, ProcessedMessageRow
+from knowledge.store.base import utcnow
+
+
+class ConversationStoreError(Exception):
+    """The database refused or failed; the driver's error is the `__cause__`."""
+
+
+class ConversationStore:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._sessions = session_factory
+
+    @contextmanager
+    def unit(self) -> Iterator[ConversationUnit]:
+        try:
+            with self._sessions() as session, session.begin():
+                yield ConversationUnit(session)
+        except SQLAlchemyError as exc:
+            raise ConversationStoreError(f"对话数据写入失败：{exc.__class__.__name__}") from exc
+
+    def replies_since(self, channel: str, user_id: str, after_id: int) -> list[tuple[int, str]]:
+        """Stored replies of a user after a message row id (the web chat's history)."""
+        with self._sessions() as session:
+            stmt = (
+                select(ProcessedMessageRow.pk, ProcessedMessageRow.reply)
+                .where(
+                    ProcessedMessageRow.channel == channel,
+                    ProcessedMessageRow.user_id == user_id,
+                    ProcessedMessageRow.pk > after_id,
+                )
+                .order_by(ProcessedMessageRow.pk)
+            )
+            return [(pk, reply) for pk, reply in session.execute(stmt)]
+
+
+class ConversationUnit:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self.consultations = SimpleConsultationDesk(session)
+
+    def claim(self, channel: str, message_id: str, user_id: str, text: str) -> str | None:
+        """Record a delivery. None if it is new; the stored reply JSON if it was seen before."""
+        earlier = self._processed(channel, message_id)
+        if earlier is not None:
+            return earlier.reply
+        row = ProcessedMessageRow(
+            channel=channel, message_id=message_id, user_id=user_id, text=text[:10_000]
+        )
+        try:
+            with self._session.begin_nested():
+                self._session.add(row)
+                self._session.flush()
+        except IntegrityError:
+            # Another worker took the same delivery between our read and our insert.
+            again = self._processed(channel, message_id)
+            return again.reply if again is not None else ""
+        return None
+
+    def _processed(self, channel: str, message_id: str) -> ProcessedMessageRow | None:
+        stmt = select(ProcessedMessageRow).where(
+            ProcessedMessageRow.channel == channel, ProcessedMessageRow.message_id == message_id
+        )
+        return self._session.scalar(stmt)
+
+    def keep_reply(self, channel: str, message_id: str, action: str, reply_json: str) -> int:
+        row = self._processed(channel, message_id)
+        assert row is not None, "claim() first"
+        row.action, row.reply = action, reply_json
+        self._session.flush()
+        return row.pk
+
+    def load_state(self, channel: str, user_id: str, now: datetime) -> ConversationState:
+        row = self._conversation(channel, user_id, lock=True)
+        if row is None or _aware(row.expires_at) < now:
+            return ConversationState()
+        return ConversationState.from_json(row.state)
+
+    def save_state(
+        self, channel: str, user_id: str, state: ConversationState, now: datetime
+    ) -> None:
+        row = self._conversation(channel, user_id, lock=False)
+        if row is None:
+            row = ConversationRow(channel=channel, user_id=user_id)
+            self._session.add(row)
+        row.state = state.to_json()
+        row.updated_at = now
+        row.expires_at = now + STATE_TTL
+
+    def _conversation(self, channel: str, user_id: str, *, lock: bool) -> ConversationRow | None:
+        stmt = select(ConversationRow).where(
+            ConversationRow.channel == channel, ConversationRow.user_id == user_id
+        )
+        if lock:
+            stmt = stmt.with_for_update()  # two messages of one user are handled one at a time
+        return self._session.scalar(stmt)
+
+    def add_feedback(
+        self, channel: str, user_id: str, record_id: str, question: str, *, useful: bool
+    ) -> None:
+        self._session.add(
+            FeedbackRow(
+                channel=channel,
+                user_id=user_id,
+                record_id=record_id,
+                question=question[:2000],
+                useful=useful,
+            )
+        )
+
+
+class SimpleConsultationDesk:
+    """The consultation store behind the engine's interface, in the same transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def open(self, consultation: NewConsultation) -> str:
+        now = utcnow()
+        row = ConsultationRow(
+            number=f"pending-{now.timestamp()}",
+            channel=consultation.channel,
+            user_id=consultation.user_id,
+            question=consultation.question[:10_000],
+            transcript=json.dumps(consultation.transcript, ensure_ascii=False),
+            candidates=json.dumps(consultation.candidates, ensure_ascii=False),
+            audience=consultation.audience,
+            life_event=consultation.life_event,
+            department=consultation.department,
+            reason=consultation.reason,
+            status=ConsultationStatus.PENDING.value,
+            created_at=now,
+            updated_at=now,
+        )
+        self._session.add(row)
+        self._session.flush()
+        # The row id makes the number unique without a counter table: ZX + date + id.
+        row.number = f"ZX{now:%y%m%d}{row.pk:06d}"
+        self._session.flush()
+        return row.number
+
+    def of_user(self, channel: str, user_id: str) -> list[ConsultationSummary]:
+        stmt = (
+            select(ConsultationRow)
+            .where(ConsultationRow.channel == channel, ConsultationRow.user_id == user_id)
+            .order_by(ConsultationRow.pk.desc())
+            .limit(10)
+        )
+        return [_summary(row) for row in self._session.scalars(stmt)]
+
+    def by_number(self, number: str) -> ConsultationSummary | None:
+        row = self._session.scalar(
+            select(ConsultationRow).where(ConsultationRow.number == number.upper())
+        )
+        return _summary(row) if row else None
+
+
+def _summary(row: ConsultationRow) -> ConsultationSummary:
+    return ConsultationSummary(
+        number=row.number,
+        question=row.question,
+        status=ConsultationStatus(row.status),
+        created_at=_aware(row.created_at),
+        department=row.department,
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes for timezone-aware columns; they were stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
