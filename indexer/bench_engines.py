@@ -110,7 +110,7 @@ class OursEngine:
 
         def core(question: str) -> int:
             terms = analyzer.query(question[:MAX_QUERY_CHARS]).terms
-            scores, _ = score_passages(index, dict(terms))
+            scores = score_passages(index, dict(terms)).scores
             return len(top_k(scores, LIMIT))
 
         return {"ours": full, "ours-core": core}

@@ -67,6 +67,10 @@ class CorpusFigures:
     queries: int
     tokenize_s: float
     tokens_rss_bytes: int
+    # build_index as the service runs it: tokenizing and indexing in one pass, never holding
+    # every token list at once.
+    one_pass_build_s: float = 0.0
+    one_pass_peak_rss_bytes: int = 0
     engines: list[EngineFigures] = field(default_factory=list)
 
     def engine(self, name: str) -> EngineFigures:
@@ -76,7 +80,13 @@ class CorpusFigures:
         ours, bm25 = self.engine("ours"), self.engine("bm25s")
         return [
             Target("p99 vs tantivy", ours.p99_ms, self.engine("tantivy").p99_ms, 1.0),
-            Target("build vs tokenize", ours.build_s or 0.0, self.tokenize_s, BUILD_RATIO_TARGET),
+            Target("index vs tokenize", ours.build_s or 0.0, self.tokenize_s, BUILD_RATIO_TARGET),
+            Target(
+                "one-pass build vs tokenize",
+                self.one_pass_build_s,
+                self.tokenize_s,
+                BUILD_RATIO_TARGET,
+            ),
             Target("memory vs bm25s", ours.index_bytes or 0, bm25.index_bytes or 0, 1.0),
         ]
 
@@ -160,7 +170,9 @@ def format_corpus(figures: CorpusFigures) -> str:
     head = (
         f"{figures.corpus}: {figures.documents:,} documents, {figures.passages:,} passages, "
         f"{figures.tokens:,} tokens; tokenize {figures.tokenize_s:.2f} s "
-        f"(token lists {figures.tokens_rss_bytes / MB:,.0f} MB); {figures.queries:,} queries"
+        f"(token lists {figures.tokens_rss_bytes / MB:,.0f} MB); one-pass build_index "
+        f"{figures.one_pass_build_s:.2f} s (peak dRSS {figures.one_pass_peak_rss_bytes / MB:,.0f} "
+        f"MB); {figures.queries:,} queries"
     )
     header = "  ".join(name.rjust(width) for name, width in _COLUMNS)
     rows = [_format_row(e) for e in figures.engines]

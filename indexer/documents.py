@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from config.taxonomy import Taxonomy
 from indexer.normalize import normalize
-from knowledge.enums import Kind, Publication
+from knowledge.enums import Kind, Publication, Status
 from knowledge.record import RecordContent
 
 # 第X条 at the start of a line (after normalisation its numeral is Arabic: 第54条).
@@ -97,12 +97,22 @@ def from_mapping(data: Mapping[str, object]) -> SearchDocument:
         summary=text("summary"),
         body=text("body"),
         kind=text("kind"),
-        status=text("status") or "in_force",
+        status=_status_code(text("status")),
         audience=text("audience") or "both",
         region=text("region"),
         life_events=items("life_events"),
         replaced_by=text("replaced_by"),
     )
+
+
+def _status_code(text: str) -> str:
+    """Evaluation files may carry the Chinese label (现行有效) or the code (in_force)."""
+    if not text:
+        return Status.IN_FORCE.value
+    try:
+        return Status.parse(text).value
+    except ValueError:
+        return "amended" if "修" in text or "改" in text else text
 
 
 def passages(body: str) -> list[Passage]:

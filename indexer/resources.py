@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from indexer.analysis import Analyzer
+from indexer.normalize import normalize
 from indexer.splitters import JiebaSplitter, RustJiebaSplitter, Splitter
 
 _CJK_WORD_MAX = 16
@@ -65,7 +66,11 @@ def load_resources(dictionary: Path, stopwords: Path, synonyms: Path) -> Analysi
         parts = line.split()
         if len(parts) > 1 and not parts[1].isdigit():
             raise ResourceError(f"{dictionary}:{number}: 词频应为整数：{line}")
-        words[parts[0]] = int(parts[1]) if len(parts) > 1 else None
+        # The splitter sees normalised text, so the word must be normalised too (两项 -> 2项
+        # would never reach it as one run: such words are kept only when still all Chinese).
+        word = normalize(parts[0])
+        if word and all("\u4e00" <= c <= "\u9fff" for c in word):
+            words[word] = int(parts[1]) if len(parts) > 1 else None
     stop = frozenset(line for _, line in _lines(stopwords))
     try:
         raw = yaml.safe_load(synonyms.read_text(encoding="utf-8")) or {}

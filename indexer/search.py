@@ -20,6 +20,7 @@ from indexer.confidence import ConfidenceModel, Features
 from indexer.documents import SearchDocument
 from indexer.fuzzy import FuzzyMatcher
 from indexer.index import IndexArrays, PassageScores, score_passages
+from indexer.normalize import normalize
 from indexer.priors import Boosts, DocumentAttributes, QuerySignals
 
 CURRENT = frozenset({"in_force", "amended"})
@@ -222,7 +223,7 @@ class Searcher:
         features = Features(
             coverage=first.coverage,
             similarity=first.similarity,
-            margin=(first.score - second_score) / first.score if first.score else 0.0,
+            margin=max(0.0, (first.score - second_score) / first.score) if first.score else 0.0,
             matched_words=len(query.words),
         )
         confidence = self.confidence.predict(features)
@@ -246,6 +247,8 @@ class Searcher:
 def _alias_table(taxonomy: Taxonomy | None) -> list[tuple[str, str]]:
     if taxonomy is None:
         return []
-    pairs = [(alias, e.code) for e in taxonomy for alias in (e.name, *e.aliases)]
+    # Aliases are matched against the normalised question, so normalise them the same way
+    # (生三胎 becomes 生3胎 in both).
+    pairs = [(normalize(alias), e.code) for e in taxonomy for alias in (e.name, *e.aliases)]
     # Longest first so 开奶茶店要办啥证 is tried before 开店.
     return sorted(pairs, key=lambda pair: -len(pair[0]))
