@@ -15,6 +15,10 @@ import typer
 from tqdm import tqdm
 
 from config.settings import Settings
+from config.taxonomy import load_taxonomy
+from indexer.calibration import calibrate as calibrate_observations
+from indexer.calibration import band_breakdown, demo_and_shared_observations
+from indexer.resources import load_resources
 from indexer.search import SearchFilters
 from indexer.wiring import open_search
 from knowledge.demo import load_demo
@@ -239,6 +243,9 @@ def eval_(
 
     settings = _settings()
     field_map = _pairs([p for p in map_.split(",") if p.strip()], "--map")
+    if per_query is not None and not per_query.parent.is_dir():  # say so before a long run
+        typer.echo(f"找不到 --per-query 的目录 {per_query.parent}", err=True)
+        raise typer.Exit(code=2)
     try:
         taxonomy = load_taxonomy(settings.life_events_path)
         resources = load_resources(
@@ -395,6 +402,48 @@ def search(
         typer.echo(f"{rank}. {hit['id']}\t{hit['title']} {hit['passage']}\t{hit['score']}{extra}")
 
 
+@app.command()
+def calibrate(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """在示范问题集、投诉类留言和政务问答上校准置信度模型与答复/澄清阈值。"""
+    settings = _settings()
+    shared = settings.demo_knowledge_dir.parents[2] / "shared" / "data"
+    resources = load_resources(
+        settings.dictionary_path, settings.stopwords_path, settings.synonyms_path
+    )
+    taxonomy = load_taxonomy(settings.life_events_path)
+    if not shared.is_dir():
+        typer.echo(f"找不到 {shared}：只用示范问题集校准（见 README）", err=True)
+    sets = demo_and_shared_observations(
+        settings.demo_knowledge_dir, shared if shared.is_dir() else None, resources, taxonomy
+    )
+    pooled = [o for group in sets.values() for o in group]
+    result = calibrate_observations(pooled)
+    figures = {
+        "sets": {name: len(group) for name, group in sets.items()},
+        "weights": list(result.model.weights),
+        "bias": result.model.bias,
+        "answer_threshold": result.answer_threshold,
+        "clarify_threshold": result.clarify_threshold,
+        "answer_share": round(result.answer_share, 3),
+        "answer_precision": round(result.answer_precision, 3),
+        "clarify_share": round(result.clarify_share, 3),
+        "clarify_recall": round(result.clarify_recall, 3),
+        "escalate_share": round(result.escalate_share, 3),
+        "by_set": {name: band_breakdown(result, group) for name, group in sets.items()},
+    }
+    if as_json:
+        typer.echo(json.dumps(figures, ensure_ascii=False))
+        return
+    for key, value in figures.items():
+        typer.echo(f"{key}: {value}")
+    typer.echo(
+        "把 weights、bias 和两个阈值写入 POLICY_CONFIDENCE_WEIGHTS、POLICY_CONFIDENCE_BIAS、"
+        "POLICY_SEARCH_ANSWER_THRESHOLD、POLICY_SEARCH_CLARIFY_THRESHOLD 即可生效"
+    )
+
+
 @app.command(name="index")
 def index_command() -> None:
     """建立或加载检索索引（知识库未变时直接加载已保存的索引）。"""
@@ -410,6 +459,53 @@ def index_command() -> None:
         f"{how}：知识库版本 {meta.kb_version}，{meta.documents} 条记录，{meta.passages} 个段落，"
         f"保存在 {settings.index_dir}"
     )
+
+
+@app.command(name="route-eval")
+def route_eval(
+    data_dir: Annotated[
+        Path | None, typer.Option("--data", help="共享数据目录，默认为项目旁的 ../shared/data")
+    ] = None,
+    cues_path: Annotated[
+        Path | None, typer.Option("--cues", help="分流词表，默认 config/intent_cues.yaml")
+    ] = None,
+    folds: Annotated[int, typer.Option("--folds", min=2, max=20, help="交叉验证的折数")] = 5,
+    fit: Annotated[
+        bool,
+        typer.Option("--fit", help="另外打印在全部留言上拟合的权重（粘贴到词表的 model 部分）"),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果")] = False,
+) -> None:
+    """留言分流评测：政策咨询 vs 投诉/求助/建言的准确率、精确率与召回率（交叉验证）。"""
+    # Imported here: numpy fitting is only needed to evaluate.
+    from bot.intent import IntentCuesError, load_cues
+    from bot.intent_fit import stages_yaml
+    from bot.routing_eval import MESSAGES_FILE, RoutingDataError, evaluate
+    from bot.routing_report import format_report, report_json
+    from config.settings import CONFIG_DIR, PROJECT_ROOT
+
+    messages = (data_dir or PROJECT_ROOT.parent / "shared" / "data") / MESSAGES_FILE
+    if not messages.is_file():
+        reason = f"跳过留言分流评测：找不到 {messages}（评测需要 ../shared/data，见 README）"
+        typer.echo(
+            json.dumps({"skipped": True, "reason": reason}, ensure_ascii=False)
+            if as_json
+            else reason
+        )
+        return
+    try:
+        cues = load_cues(cues_path or CONFIG_DIR / "intent_cues.yaml")
+        report = evaluate(cues, messages.parent.parent, folds=folds)
+    except (IntentCuesError, RoutingDataError) as exc:
+        typer.echo(f"评测无法进行：{exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    if as_json:
+        typer.echo(json.dumps(report_json(report), ensure_ascii=False, indent=2))
+        return
+    typer.echo(format_report(report))
+    if fit:
+        typer.echo("\n在全部留言上拟合的权重（替换 config/intent_cues.yaml 末尾的 model 部分）：\n")
+        typer.echo(stages_yaml(*report.fitted, cues.threshold))
 
 
 def main() -> None:

@@ -45,10 +45,11 @@ class Settings(BaseSettings):
     # the confidence thresholds of the answer / clarify / escalate bands (docs/search.md).
     index_dir: Path = PROJECT_ROOT / "var" / "index"
     index_watch_seconds: float = 5.0
-    search_answer_threshold: float = 0.6
-    search_clarify_threshold: float = 0.3
-    confidence_weights: tuple[float, float, float] = (3.0, 4.0, 2.0)
-    confidence_bias: float = -5.0
+    # Fitted by `manage.py calibrate` (docs/search.md); recalibrate when the analysis changes.
+    search_answer_threshold: float = 0.609
+    search_clarify_threshold: float = 0.147
+    confidence_weights: tuple[float, float, float] = (5.291, 2.289, 4.561)
+    confidence_bias: float = -3.356
 
     # Secrets used by later capabilities. No defaults: each is required only where it is used.
     session_secret: SecretStr | None = None

@@ -13,11 +13,18 @@ model is fitted on them, then two thresholds are chosen on the fitted probabilit
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from config.taxonomy import Taxonomy
 from indexer.confidence import ConfidenceModel, Features, fit
-from indexer.search import Searcher, SearchFilters
+from indexer.documents import SearchDocument
+from indexer.eval_data import load_knowledge, load_questions, questions_from_records
+from indexer.resources import AnalysisResources
+from indexer.search import ALL_STATUSES, Searcher, SearchFilters
+from indexer.service import KnowledgeSource, SearchService
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,32 @@ def calibrate(
     )
 
 
+def band_breakdown(
+    calibration: Calibration, observations: Sequence[Observation]
+) -> dict[str, float]:
+    """How one labelled set fares under a calibration: share answered (and right), clarified
+    (with a right choice among them), escalated."""
+    probabilities = [calibration.model.predict(o.features) for o in observations]
+    answered = [
+        o
+        for p, o in zip(probabilities, observations, strict=True)
+        if p >= calibration.answer_threshold
+    ]
+    clarified = [
+        o
+        for p, o in zip(probabilities, observations, strict=True)
+        if calibration.clarify_threshold <= p < calibration.answer_threshold
+    ]
+    total = max(len(observations), 1)
+    return {
+        "answer": round(len(answered) / total, 3),
+        "answer_right": round(_share(answered, lambda o: o.right_first), 3),
+        "clarify": round(len(clarified) / total, 3),
+        "clarify_right_in_four": round(_share(clarified, lambda o: o.right_in_four), 3),
+        "escalate": round((total - len(answered) - len(clarified)) / total, 3),
+    }
+
+
 def _share(group: Sequence[Observation], test: Callable[[Observation], bool]) -> float:
     return sum(1 for o in group if test(o)) / len(group) if group else 0.0
 
@@ -117,3 +150,62 @@ def _lowest_threshold(
         if len(group) >= 12 and good(group):
             best = scored[cut][0]
     return best
+
+
+def demo_and_shared_observations(
+    demo_dir: Path, shared_dir: Path | None, resources: AnalysisResources, taxonomy: Taxonomy
+) -> dict[str, list[Observation]]:
+    """The labelled sets the thresholds are calibrated on (docs/search.md):
+
+    - the demo question set against the demo knowledge base (the product's own case);
+    - out-of-scope messages (complaints, requests for help) against the same base: never right;
+    - the government FAQ's questions against its answers alone (a harder, real base).
+    """
+    knowledge = load_knowledge(demo_dir, {}, taxonomy)
+    questions = load_questions(demo_dir / "eval")
+    demo = _searcher(knowledge.documents, resources, taxonomy)
+    everything = SearchFilters(statuses=ALL_STATUSES)
+    sets = {
+        "demo": observe(
+            demo,
+            [LabelledQuestion(q.text, frozenset(q.gold_ids)) for q in questions],
+            everything,
+        )
+    }
+    if shared_dir is None:
+        return sets
+    messages = shared_dir / "citizen_messages" / "labelled_messages.jsonl"
+    complaints = [
+        LabelledQuestion(str(item["text"]), frozenset())
+        for _, item in zip(range(_OUT_OF_SCOPE), _out_of_scope(messages), strict=False)
+    ]
+    sets["out_of_scope"] = observe(demo, complaints, everything)
+    faq = load_knowledge(
+        shared_dir / "gov_faq" / "beijing_gov_faq.jsonl", {"answer": "body"}, taxonomy
+    )
+    faq_questions = questions_from_records(faq, "question")[::_FAQ_STEP]
+    sets["gov_faq"] = observe(
+        _searcher(faq.documents, resources, taxonomy),
+        [LabelledQuestion(q.text, frozenset(q.gold_ids)) for q in faq_questions],
+        everything,
+    )
+    return sets
+
+
+_OUT_OF_SCOPE = 400
+_FAQ_STEP = 4  # every fourth FAQ question: 520 of them, enough and quick
+
+
+def _out_of_scope(path: Path) -> Iterator[dict[str, object]]:
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            item = json.loads(line)
+            if item.get("msg_type") == "投诉/求助":
+                yield item
+
+
+def _searcher(
+    documents: Sequence[SearchDocument], resources: AnalysisResources, taxonomy: Taxonomy
+) -> Searcher:
+    source = KnowledgeSource(version=lambda: 0, documents=lambda: documents)
+    return SearchService(source, resources, taxonomy, None).searcher

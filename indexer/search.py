@@ -82,8 +82,8 @@ class SearchTuning:
     # Re-ranking by coverage and fuzzy similarity lost on the demo questions (docs/search.md).
     coverage_power: float = 0.0
     similarity_weight: float = 0.0
-    answer_threshold: float = 0.6
-    clarify_threshold: float = 0.3
+    answer_threshold: float = 0.609
+    clarify_threshold: float = 0.147
     clarify_ratio: float = 0.8  # candidates within this share of the best are "close"
     clarify_max: int = 4
 
@@ -227,21 +227,26 @@ class Searcher:
             matched_words=len(query.words),
         )
         confidence = self.confidence.predict(features)
-        close = [
-            h
-            for h in hits[: self.tuning.clarify_max]
-            if h.score >= self.tuning.clarify_ratio * first.score
-        ]
-        if confidence >= self.tuning.answer_threshold and len(close) <= 1:
-            band = Band.ANSWER
-        elif confidence >= self.tuning.answer_threshold or (
-            confidence >= self.tuning.clarify_threshold and len(close) >= 2
-        ):
-            band = Band.CLARIFY if len(close) >= 2 else Band.ANSWER
+        # The bands follow the calibration exactly (docs/search.md): above the answer threshold
+        # the best record is stated; between the thresholds the close candidates are offered.
+        if confidence >= self.tuning.answer_threshold or len(hits) == 1:
+            band = Band.ANSWER if confidence >= self.tuning.clarify_threshold else Band.ESCALATE
+        elif confidence >= self.tuning.clarify_threshold:
+            band = Band.CLARIFY
         else:
             band = Band.ESCALATE
-        clarify = close if band is Band.CLARIFY else []
+        clarify = self._choices(hits) if band is Band.CLARIFY else []
         return SearchResult(query, hits, band, confidence, events, clarify)
+
+    def _choices(self, hits: list[Hit]) -> list[Hit]:
+        """2 to 4 candidates: the best two always, then those close to the best."""
+        first = hits[0].score
+        close = [
+            h
+            for h in hits[2 : self.tuning.clarify_max]
+            if h.score >= self.tuning.clarify_ratio * first
+        ]
+        return hits[:2] + close
 
 
 def _alias_table(taxonomy: Taxonomy | None) -> list[tuple[str, str]]:
