@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
+from bot.engine import ConversationEngine
+from bot.store.repository import ConversationStore
 from config.taxonomy import Taxonomy
 from indexer.service import SearchService
 from knowledge.store.repository import KnowledgeStore
@@ -27,6 +29,16 @@ def get_search(request: Request) -> SearchService:
     return search
 
 
+def get_engine(request: Request) -> ConversationEngine:
+    engine: ConversationEngine = request.app.state.engine
+    return engine
+
+
+def get_conversations(request: Request) -> ConversationStore:
+    conversations: ConversationStore = request.app.state.conversations
+    return conversations
+
+
 def get_templates(request: Request) -> Jinja2Templates:
     templates: Jinja2Templates = request.app.state.templates
     return templates
@@ -35,4 +47,6 @@ def get_templates(request: Request) -> Jinja2Templates:
 StoreDep = Annotated[KnowledgeStore, Depends(get_store)]
 TaxonomyDep = Annotated[Taxonomy, Depends(get_taxonomy)]
 SearchDep = Annotated[SearchService, Depends(get_search)]
+EngineDep = Annotated[ConversationEngine, Depends(get_engine)]
+ConversationsDep = Annotated[ConversationStore, Depends(get_conversations)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]

@@ -16,7 +16,8 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from api.routes import health, knowledge, pages, search
+from api.routes import chat, health, knowledge, pages, search
+from bot.wiring import open_engine
 from config.settings import Settings
 from indexer.wiring import open_search
 from knowledge.store.wiring import open_knowledge
@@ -31,7 +32,9 @@ def create_app(settings: Settings) -> FastAPI:
         search = open_search(settings, knowledge.store, knowledge.taxonomy)
         _ = search.current  # load or build before the first request, not during it
         search.watch(settings.index_watch_seconds)
+        engine, conversations = open_engine(settings, knowledge, search)
         app.state.knowledge, app.state.search = knowledge, search
+        app.state.engine, app.state.conversations = engine, conversations
         try:
             yield
         finally:
@@ -44,6 +47,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health.router)
     app.include_router(knowledge.router)
     app.include_router(search.router)
+    app.include_router(chat.router)
     app.include_router(pages.router)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -127,6 +127,7 @@ class Turn:
             "escalate": lambda: self.escalation.payload(value),
             "none": lambda: self.escalation.after_failed_clarification(),
             "status": lambda: self.escalation.status(""),
+            "rate": lambda: self._rate(value),
         }
         handler = handlers.get(kind)
         if handler is None:
@@ -163,6 +164,14 @@ class Turn:
         shown = tuple(self.answering.shown(r.content) for r in records)
         state = replace(self.state, pending=pending, pending_kind="browse")
         return Reply(Action.MENU, (part,), records=shown), state
+
+    def _rate(self, value: str) -> Outcome:
+        number, _, verdict = value.partition(":")
+        rated = self.unit.consultations.rate(
+            self.message.channel, self.message.user_id, number, good=verdict == "good"
+        )
+        text = "感谢您的评价！" if rated else "没有找到这条咨询，无法评价。"
+        return Reply(Action.FEEDBACK, (TextPart(text),)), self.state
 
     def feedback(self, *, useful: bool) -> Outcome:
         record = self.state.last_record

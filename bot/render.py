@@ -18,6 +18,9 @@ def plain_text(reply: Reply) -> str:
 
 
 def render_choices(part: ChoicesPart) -> str:
+    if not part.numbered:
+        # Quick replies are words the user types back (详细, 有用), not numbers to pick.
+        return f"{part.prompt}{'｜'.join(choice.label for choice in part.choices)}"
     lines = [part.prompt] if part.prompt else []
     lines += [f"{n}. {choice.label}" for n, choice in enumerate(part.choices, start=1)]
     return "\n".join(lines)

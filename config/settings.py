@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     synonyms_path: Path = CONFIG_DIR / "synonyms.yaml"
     stopwords_path: Path = CONFIG_DIR / "stopwords.txt"
     demo_knowledge_dir: Path = PROJECT_ROOT / "knowledge" / "demo"
+    intent_cues_path: Path = CONFIG_DIR / "intent_cues.yaml"
 
     # Search: where the built index is kept, how often workers look for a new KB version, and
     # the confidence thresholds of the answer / clarify / escalate bands (docs/search.md).

@@ -46,7 +46,7 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def test_list_search_and_filter(page: Page, demo_server: LiveServer, artifacts: Path) -> None:
-    page.goto(f"{demo_server.url}/")
+    page.goto(f"{demo_server.url}/knowledge")
     status = page.get_by_role("status")
     total = int(status.inner_text().removeprefix("共 ").split(" ")[0])
     assert total >= 150

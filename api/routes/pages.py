@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 
 from api.deps import StoreDep, TaxonomyDep, TemplatesDep
 from api.filters import public_query
@@ -15,11 +15,6 @@ from knowledge.exporting import export_row
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
-
-
-@router.get("/")
-def home() -> RedirectResponse:
-    return RedirectResponse("/knowledge", status_code=307)
 
 
 @router.get("/knowledge", response_class=HTMLResponse)

@@ -67,5 +67,22 @@ class ConsultationRow(Base):
     department: Mapped[str] = mapped_column(String(200), default="")
     reason: Mapped[str] = mapped_column(String(50), default="")  # escalate / asked / route
     status: Mapped[str] = mapped_column(String(20), default="pending")
+    satisfaction: Mapped[str] = mapped_column(String(10), default="")  # good / bad, from the user
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class NoticeRow(Base):
+    """A message for a user that is not a reply to their message: a staff answer, delivered later.
+
+    The web chat polls these; other channels push them (within their own windows and limits).
+    """
+
+    __tablename__ = "notice"
+
+    pk: Mapped[int] = mapped_column("id", Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(200), index=True)
+    consultation_number: Mapped[str] = mapped_column(String(30), default="")
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

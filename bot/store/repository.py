@@ -10,15 +10,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.consultations import ConsultationStatus, ConsultationSummary, NewConsultation
 from bot.state import STATE_TTL, ConversationState
-from bot.store.models import ConsultationRow, ConversationRow, FeedbackRow, ProcessedMessageRow
+from bot.store.models import (
+    ConsultationRow,
+    ConversationRow,
+    FeedbackRow,
+    NoticeRow,
+    ProcessedMessageRow,
+)
 from knowledge.store.base import utcnow
 
 
@@ -38,19 +45,68 @@ class ConversationStore:
         except SQLAlchemyError as exc:
             raise ConversationStoreError(f"对话数据写入失败：{exc.__class__.__name__}") from exc
 
-    def replies_since(self, channel: str, user_id: str, after_id: int) -> list[tuple[int, str]]:
-        """Stored replies of a user after a message row id (the web chat's history)."""
+    def exchanges_since(
+        self, channel: str, user_id: str, after_id: int, limit: int = 50
+    ) -> list[tuple[int, str, str]]:
+        """(row id, what the user wrote, reply JSON) after a row id: the web chat's history."""
         with self._sessions() as session:
             stmt = (
-                select(ProcessedMessageRow.pk, ProcessedMessageRow.reply)
+                select(ProcessedMessageRow.pk, ProcessedMessageRow.text, ProcessedMessageRow.reply)
                 .where(
                     ProcessedMessageRow.channel == channel,
                     ProcessedMessageRow.user_id == user_id,
                     ProcessedMessageRow.pk > after_id,
                 )
-                .order_by(ProcessedMessageRow.pk)
+                .order_by(ProcessedMessageRow.pk.desc())
+                .limit(limit)
             )
-            return [(pk, reply) for pk, reply in session.execute(stmt)]
+            rows = [(pk, text, reply) for pk, text, reply in session.execute(stmt) if reply]
+            return rows[::-1]
+
+    def post_notice(self, channel: str, user_id: str, text: str, consultation_number: str) -> int:
+        """Queue a message for a user outside a reply (a staff answer); returns its id."""
+        with self._sessions() as session, session.begin():
+            row = NoticeRow(
+                channel=channel,
+                user_id=user_id,
+                text=text,
+                consultation_number=consultation_number,
+            )
+            session.add(row)
+            session.flush()
+            return row.pk
+
+    def notices_since(self, channel: str, user_id: str, after_id: int) -> list[Notice]:
+        with self._sessions() as session:
+            stmt = (
+                select(NoticeRow)
+                .where(
+                    NoticeRow.channel == channel,
+                    NoticeRow.user_id == user_id,
+                    NoticeRow.pk > after_id,
+                )
+                .order_by(NoticeRow.pk)
+                .limit(50)
+            )
+            return [
+                Notice(row.pk, row.consultation_number, row.text, _aware(row.created_at))
+                for row in session.scalars(stmt)
+            ]
+
+    def last_notice_id(self, channel: str, user_id: str) -> int:
+        with self._sessions() as session:
+            stmt = select(func.max(NoticeRow.pk)).where(
+                NoticeRow.channel == channel, NoticeRow.user_id == user_id
+            )
+            return session.scalar(stmt) or 0
+
+
+@dataclass(frozen=True)
+class Notice:
+    id: int
+    consultation_number: str
+    text: str
+    created_at: datetime
 
 
 class ConversationUnit:
@@ -166,6 +222,21 @@ class SimpleConsultationDesk:
             .limit(10)
         )
         return [_summary(row) for row in self._session.scalars(stmt)]
+
+    def rate(self, channel: str, user_id: str, number: str, *, good: bool) -> bool:
+        """The user's satisfaction with the answer to their own consultation."""
+        row = self._session.scalar(
+            select(ConsultationRow).where(
+                ConsultationRow.number == number.upper(),
+                ConsultationRow.channel == channel,
+                ConsultationRow.user_id == user_id,
+            )
+        )
+        if row is None:
+            return False
+        row.satisfaction = "good" if good else "bad"
+        row.updated_at = utcnow()
+        return True
 
     def by_number(self, number: str) -> ConsultationSummary | None:
         row = self._session.scalar(

@@ -1,8 +1,8 @@
-"""Conversations: state, processed messages (de-duplication), feedback, consultations.
+"""Conversations: state, processed messages (de-duplication), feedback, consultations, notices.
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-22 01:46:03.167835
+Create Date: 2026-11-22 01:56:45.945286
 
 """
 from typing import Sequence, Union
@@ -34,6 +34,7 @@ def upgrade() -> None:
     sa.Column('department', sa.String(length=200), nullable=False),
     sa.Column('reason', sa.String(length=50), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('satisfaction', sa.String(length=10), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_consultation')),
@@ -65,6 +66,18 @@ def upgrade() -> None:
     with op.batch_alter_table('feedback', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_feedback_record_id'), ['record_id'], unique=False)
 
+    op.create_table('notice',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=20), nullable=False),
+    sa.Column('user_id', sa.String(length=200), nullable=False),
+    sa.Column('consultation_number', sa.String(length=30), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notice'))
+    )
+    with op.batch_alter_table('notice', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notice_user_id'), ['user_id'], unique=False)
+
     op.create_table('processed_message',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=20), nullable=False),
@@ -90,6 +103,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_processed_message_user_id'))
 
     op.drop_table('processed_message')
+    with op.batch_alter_table('notice', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notice_user_id'))
+
+    op.drop_table('notice')
     with op.batch_alter_table('feedback', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_feedback_record_id'))
 
