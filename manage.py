@@ -482,7 +482,7 @@ def route_eval(
     from bot.intent_fit import stages_yaml
     from bot.routing_eval import MESSAGES_FILE, RoutingDataError, evaluate
     from bot.routing_report import format_report, report_json
-    from config.settings import CONFIG_DIR, PROJECT_ROOT
+    from config.settings import PROJECT_ROOT
 
     messages = (data_dir or PROJECT_ROOT.parent / "shared" / "data") / MESSAGES_FILE
     if not messages.is_file():
@@ -494,7 +494,7 @@ def route_eval(
         )
         return
     try:
-        cues = load_cues(cues_path or CONFIG_DIR / "intent_cues.yaml")
+        cues = load_cues(cues_path or _settings().intent_cues_path)
         report = evaluate(cues, messages.parent.parent, folds=folds)
     except (IntentCuesError, RoutingDataError) as exc:
         typer.echo(f"评测无法进行：{exc}", err=True)

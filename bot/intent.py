@@ -41,7 +41,9 @@ _NOT_CONTENT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 @dataclass(frozen=True)
 class Routing:
     kind: MessageKind
-    confidence: float  # probability of `kind` (1.0 for a rule)
+    # Probability that the message is (for policy_question) or is not (for complaint_or_help and
+    # suggestion) a policy question, by the model; 1.0 when a rule decided.
+    confidence: float
     reason: str  # Chinese, shown to the user when the message is routed
     cues: tuple[str, ...]  # the cue words that decided, strongest first (for staff and logs)
 
@@ -112,10 +114,11 @@ class IntentRouter:
         not_question, complaint = self.probabilities(features)
         if not_question < self.cues.threshold:
             kind, confidence = MessageKind.POLICY_QUESTION, 1.0 - not_question
-        elif complaint >= 0.5:
-            kind, confidence = MessageKind.COMPLAINT_OR_HELP, not_question * complaint
         else:
-            kind, confidence = MessageKind.SUGGESTION, not_question * (1.0 - complaint)
+            # Confidence of the decision that matters (search or a person); which of the two
+            # kinds only changes the wording of the reason.
+            confidence = not_question
+            kind = MessageKind.COMPLAINT_OR_HELP if complaint >= 0.5 else MessageKind.SUGGESTION
         cues = _deciding_cues(self.cues, features, kind)
         return Routing(kind, round(confidence, 4), self.cues.reasons[kind], cues)
 

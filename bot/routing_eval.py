@@ -144,10 +144,14 @@ def feature_matrix(router: IntentRouter, texts: Sequence[str]) -> Matrix:
 
 
 def cross_validate(
-    cues: IntentCues, messages: Sequence[LabelledMessage], folds: int, seed: int, l2: float
+    cues: IntentCues,
+    messages: Sequence[LabelledMessage],
+    x: Matrix,
+    folds: int,
+    seed: int,
+    l2: float,
 ) -> CrossValidation:
-    router = IntentRouter(cues)
-    x = feature_matrix(router, [m.text for m in messages])
+    """`x` holds the features of `messages`, one row each (see `feature_matrix`)."""
     kinds = [m.kind for m in messages]
     routed: list[MessageKind] = list(kinds)
     accuracies: list[float] = []
@@ -206,11 +210,11 @@ def evaluate(
     texts = [m.text for m in messages]
     kinds = [m.kind for m in messages]
     routed, timing = route_and_time(router, texts)
-    fitted = fit_stages(feature_matrix(router, texts), kinds, cues.feature_names, l2)
+    x = feature_matrix(router, texts)
     return RoutingReport(
         data=path,
-        cross_validation=cross_validate(cues, messages, folds, seed, l2),
+        cross_validation=cross_validate(cues, messages, x, folds, seed, l2),
         training=score(kinds, routed),
-        fitted=fitted,
+        fitted=fit_stages(x, kinds, cues.feature_names, l2),
         timing=timing,
     )

@@ -186,7 +186,7 @@ def test_readable_report_puts_ours_beside_the_baseline_with_life_events(
 def test_field_map_renames_and_status_labels_become_codes(
     tmp_path: Path, taxonomy: Taxonomy
 ) -> None:
-    rows = [{**ARTICLES[0], "status": "已废止"}, ARTICLES[1]]
+    rows = [{**ARTICLES[0], "status": "已废止"}, ARTICLES[1], {**ARTICLES[2], "status": "已被修改"}]
     kb = write_jsonl(tmp_path / "articles.jsonl", rows)
 
     unmapped = load_knowledge(kb, {}, taxonomy).documents
@@ -194,7 +194,7 @@ def test_field_map_renames_and_status_labels_become_codes(
 
     assert unmapped[0].title == "" and unmapped[0].body == ""
     assert mapped[0].title == "失业保险金申领" and mapped[0].body.startswith("失业人员")
-    assert [d.status for d in mapped] == ["repealed", "in_force"]
+    assert [d.status for d in mapped] == ["repealed", "in_force", "amended"]
 
 
 def test_questions_from_a_directory_are_concatenated(tmp_path: Path) -> None:
