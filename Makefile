@@ -54,6 +54,10 @@ typecheck: $(DEV_STAMP)
 unit: $(DEV_STAMP)
 	$(PY) -m pytest
 
+## bench: build time, memory, latency of our index beside tantivy and bm25s (docs/benchmarks.md)
+bench: $(DEV_STAMP)
+	$(PY) manage.py bench
+
 ## eval: search quality, ours vs plain BM25 (docs/search-quality.md): gov FAQ answers, statutes, demo
 SHARED_DATA ?= ../shared/data
 eval: $(DEV_STAMP)

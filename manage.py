@@ -16,8 +16,8 @@ from tqdm import tqdm
 
 from config.settings import Settings
 from config.taxonomy import load_taxonomy
-from indexer.calibration import calibrate as calibrate_observations
 from indexer.calibration import band_breakdown, demo_and_shared_observations
+from indexer.calibration import calibrate as calibrate_observations
 from indexer.resources import load_resources
 from indexer.search import SearchFilters
 from indexer.wiring import open_search

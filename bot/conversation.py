@@ -105,7 +105,14 @@ class Turn:
         if routing.kind is MessageKind.GREETING:
             return self.menu()
         if routing.kind in (MessageKind.COMPLAINT_OR_HELP, MessageKind.SUGGESTION):
-            return self.escalation.route(text, routing.reason)
+            # A short colloquial question ("失业金咋申请") can look like a grievance to the
+            # router; unless it is sure, let the search speak first (docs/routing.md).
+            if routing.confidence >= self.parts.route_confidence:
+                return self.escalation.route(text, routing.reason)
+            reply, state = self.answering.question(text)
+            if reply.action is Action.ESCALATE:
+                return self.escalation.route(text, routing.reason)
+            return reply, state
         return self._question(text)
 
     def _question(self, text: str) -> Outcome:

@@ -33,6 +33,7 @@ class EngineParts:
     conversations: ConversationStore
     router: IntentRouter
     taxonomy: Taxonomy
+    route_confidence: float = 0.8  # below it, a "complaint" that search can answer is answered
 
 
 class ConversationEngine:

@@ -27,7 +27,9 @@ CURRENT = frozenset({"in_force", "amended"})
 ALL_STATUSES = frozenset({"in_force", "amended", "repealed", "expired"})
 _CANDIDATE_PASSAGES = 400
 _RERANK = 30
-_SIMILARITY_HEAD = 4  # fuzzy similarity feeds the confidence of the first few only
+_SIMILARITY_HEAD = 4
+_BROAD_WORDS = 2
+_BROAD_CONTENDERS = 2  # fuzzy similarity feeds the confidence of the first few only
 MAX_QUERY_CHARS = 500  # a 10,000-character paste is cut: bounded work for any input
 
 
@@ -229,7 +231,9 @@ class Searcher:
         confidence = self.confidence.predict(features)
         # The bands follow the calibration exactly (docs/search.md): above the answer threshold
         # the best record is stated; between the thresholds the close candidates are offered.
-        if confidence >= self.tuning.answer_threshold or len(hits) == 1:
+        if self._too_broad(query, hits):
+            band = Band.CLARIFY if confidence >= self.tuning.clarify_threshold else Band.ESCALATE
+        elif confidence >= self.tuning.answer_threshold or len(hits) == 1:
             band = Band.ANSWER if confidence >= self.tuning.clarify_threshold else Band.ESCALATE
         elif confidence >= self.tuning.clarify_threshold:
             band = Band.CLARIFY
@@ -237,6 +241,19 @@ class Searcher:
             band = Band.ESCALATE
         clarify = self._choices(hits) if band is Band.CLARIFY else []
         return SearchResult(query, hits, band, confidence, events, clarify)
+
+    def _too_broad(self, query: AnalyzedQuery, hits: list[Hit]) -> bool:
+        """One or two words ("社保", "生育津贴") that several records contain just as fully:
+        any single answer would be a guess, so offer the candidates instead."""
+        if len(query.words) > _BROAD_WORDS or len(hits) < _BROAD_CONTENDERS + 1:
+            return False
+        first = hits[0]
+        contenders = [
+            h
+            for h in hits[1 : self.tuning.clarify_max]
+            if h.coverage >= first.coverage - 0.02 and h.score >= 0.6 * first.score
+        ]
+        return len(contenders) >= _BROAD_CONTENDERS
 
     def _choices(self, hits: list[Hit]) -> list[Hit]:
         """2 to 4 candidates: the best two always, then those close to the best."""
