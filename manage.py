@@ -6,14 +6,19 @@ This is an entry point: it reads the settings and passes plain values to the pac
 from __future__ import annotations
 
 import json
+import secrets
 import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
 from tqdm import tqdm
 
+from bot.engine import ConversationEngine
+from bot.messages import IncomingMessage
+from bot.wiring import open_engine
 from config.settings import Settings
 from config.taxonomy import load_taxonomy
 from indexer.calibration import band_breakdown, demo_and_shared_observations
@@ -400,6 +405,77 @@ def search(
     for rank, hit in enumerate(hits, start=1):
         extra = f" → 已被 {hit['replaced_by']} 替代" if hit["replaced_by"] else ""
         typer.echo(f"{rank}. {hit['id']}\t{hit['title']} {hit['passage']}\t{hit['score']}{extra}")
+
+
+def _engine_session(settings: Settings) -> tuple[KnowledgeBase, ConversationEngine]:
+    kb = _open(settings)
+    search = open_search(settings, kb.store, kb.taxonomy, progress=_progress)
+    engine, _ = open_engine(settings, kb, search)
+    return kb, engine
+
+
+def _cli_message(user: str, text: str = "", payload: str = "") -> IncomingMessage:
+    return IncomingMessage(
+        channel="cli",
+        user_id=user,
+        message_id=secrets.token_hex(8),
+        sent_at=datetime.now(UTC),
+        text=text,
+        payload=payload,
+    )
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="问题，如：生孩子有什么补贴")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出 action、text、records")] = False,
+    user: Annotated[str, typer.Option(help="会话用户（同一用户可接着上一问继续）")] = "",
+) -> None:
+    """用对话引擎回答一个问题（与网页、微信同一引擎，使用服务的知识库）。"""
+    settings = _settings()
+    kb, engine = _engine_session(settings)
+    try:
+        reply = engine.handle(_cli_message(user or f"ask-{secrets.token_hex(6)}", question))
+    finally:
+        kb.close()
+    if as_json:
+        records = [
+            {
+                "id": r.id,
+                "title": r.title,
+                "kind": r.kind,
+                "status": r.status,
+                "audience": r.audience,
+                "life_events": list(r.life_events),
+            }
+            for r in reply.records
+        ]
+        out = {"action": reply.action.value, "text": reply.text, "records": records}
+        if reply.consultation_number:
+            out["consultation_number"] = reply.consultation_number
+        typer.echo(json.dumps(out, ensure_ascii=False))
+        return
+    typer.echo(reply.text)
+
+
+@app.command()
+def chat() -> None:
+    """在终端里与助手对话（回复序号选择，输入“退出”结束）。"""
+    settings = _settings()
+    kb, engine = _engine_session(settings)
+    user = f"cli-{secrets.token_hex(6)}"
+    try:
+        typer.echo(engine.handle(_cli_message(user, payload="menu")).text)
+        while True:
+            try:
+                line = input("\n您：")
+            except (EOFError, KeyboardInterrupt):
+                break
+            if line.strip() in ("退出", "exit", "quit"):
+                break
+            typer.echo("\n助手：" + engine.handle(_cli_message(user, line)).text)
+    finally:
+        kb.close()
 
 
 @app.command()

@@ -77,7 +77,7 @@ class Escalation:
         return Reply(Action.MENU, (TextPart(text),)), self.state.cleared_choices()
 
     def open(self, reason: str) -> Outcome:
-        question = self.state.last_question or self.message.text or "（用户要求人工服务）"
+        question = self.state.last_question or self._implied_question()
         candidates = self._candidates()
         number = self.unit.consultations.open(
             NewConsultation(
@@ -98,6 +98,15 @@ class Escalation:
         )
         state = replace(self.state.cleared_choices(), failed_clarifications=0)
         return Reply(Action.ESCALATE, (TextPart(text),), consultation_number=number), state
+
+    def _implied_question(self) -> str:
+        """No question was asked (the user browsed, then asked for a person): say what they saw."""
+        if self.state.last_record:
+            found = self.parts.knowledge.find([self.state.last_record])
+            if self.state.last_record in found:
+                title = found[self.state.last_record].content.title
+                return f"（用户查看《{title}》后要求人工服务，未提出具体问题）"
+        return "（用户要求人工服务，未提出具体问题）"
 
     def _candidates(self) -> list[tuple[str, str, str]]:
         found = self.parts.knowledge.find(self.state.last_results)
