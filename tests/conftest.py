@@ -118,6 +118,7 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         settings = settings_for(database_url, index_dir)
+        self.settings = settings
         config = uvicorn.Config(
             create_app(settings),
             host="127.0.0.1",

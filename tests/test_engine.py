@@ -259,7 +259,15 @@ def test_state_lives_in_the_database_and_expires(
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "\n\t", "😀😀😀", "x" * 10_000, "<script>alert('x')</script>社保怎么转移", "？？？"],
+    [
+        "",
+        "   ",
+        "\n\t",
+        "😀😀😀",
+        "x" * 10_000,
+        "<script>alert('x')</script>社保怎么转移",
+        "？？？",
+    ],
 )
 def test_bad_input_gets_a_sensible_reply(person: FakeChannel, text: str) -> None:
     reply = person.send(text)
