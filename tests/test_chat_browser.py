@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from bot.store.repository import ConversationStore
 from knowledge.store.base import make_engine, make_session_factory
@@ -34,19 +34,27 @@ def chat(browser: Browser, server: LiveServer) -> Iterator[Page]:  # noqa: F811
     context.close()
 
 
-def ask(page: Page, text: str) -> None:
+def ask(page: Page, text: str) -> Locator:
+    """Type a question, send it with Enter, and wait for the reply to it."""
+    replies = page.locator("li.msg.bot")
+    before = replies.count()
     page.get_by_label("输入您的问题").fill(text)
     page.keyboard.press("Enter")
+    expect(replies).to_have_count(before + 1)
+    return replies.last
 
 
-def last_bot(page: Page) -> object:
-    return page.locator("li.msg.bot").last
+def click_and_wait(page: Page, button: Locator) -> Locator:
+    """Click a choice and wait for the reply to it (not the message the button was in)."""
+    replies = page.locator("li.msg.bot")
+    before = replies.count()
+    button.click()
+    expect(replies).to_have_count(before + 1)
+    return replies.last
 
 
 def test_a_question_is_answered_with_a_card(chat: Page, artifacts: Path) -> None:
-    ask(chat, "开一家奶茶店需要办哪些证")
-
-    card = chat.locator("article.card").last
+    card = ask(chat, "开一家奶茶店需要办哪些证").locator("article.card")
     expect(card).to_be_visible()
     expect(card.locator(".card-disclaimer")).to_have_text("以上内容仅供参考，以主管部门解释为准。")
     expect(chat.get_by_role("button", name="有用")).to_be_visible()
@@ -54,34 +62,31 @@ def test_a_question_is_answered_with_a_card(chat: Page, artifacts: Path) -> None
 
 
 def test_a_clarification_is_picked_with_a_button(chat: Page, artifacts: Path) -> None:
-    ask(chat, "社保")
-    options = chat.locator("li.msg.bot").last.locator(".choices.numbered button")
+    options = ask(chat, "社保").locator(".choices.numbered button")
     expect(options.first).to_be_visible()
     assert 3 <= options.count() <= 5
     second = options.nth(1).inner_text().split(". ", 1)[1]
     chat.screenshot(path=str(artifacts / "chat-clarify.png"), full_page=True)
 
-    options.nth(1).click()
+    answer = click_and_wait(chat, options.nth(1))
 
-    expect(chat.locator("article.card").last.locator(".card-title")).to_have_text(second)
+    expect(answer.locator("article.card .card-title")).to_have_text(second)
 
 
 def test_browsing_a_life_event(chat: Page, artifacts: Path) -> None:
-    chat.get_by_role("button", name="1. 个人办事").click()
-    chat.get_by_role("button", name="出生", exact=False).first.click()
-    records = chat.locator("li.msg.bot").last.locator(".choices.numbered button")
-    expect(records.first).to_be_visible()
-    records.first.click()
+    events = click_and_wait(chat, chat.get_by_role("button", name="1. 个人办事"))
+    listing = click_and_wait(chat, events.get_by_role("button", name="1. 出生"))
+    records = listing.locator(".choices.numbered button")
+    assert records.count() >= 3
+    answer = click_and_wait(chat, records.first)
 
-    expect(chat.locator("article.card").last).to_be_visible()
+    expect(answer.locator("article.card")).to_be_visible()
     chat.screenshot(path=str(artifacts / "chat-browse.png"), full_page=True)
 
 
 def test_escalation_returns_a_consultation_number(chat: Page, artifacts: Path) -> None:
-    ask(chat, "转人工")
-    chat.get_by_role("button", name="1. 确认转人工").click()
-
-    number = chat.locator(".consultation").last
+    confirm = ask(chat, "转人工").get_by_role("button", name="1. 确认转人工")
+    number = click_and_wait(chat, confirm).locator(".consultation")
     expect(number).to_contain_text("咨询编号：ZX")
     chat.screenshot(path=str(artifacts / "chat-escalation.png"), full_page=True)
 
@@ -94,7 +99,6 @@ def test_html_in_a_question_is_shown_not_run(chat: Page) -> None:
     expect(chat.locator("li.msg.user").last).to_have_text(
         "<img src=x onerror=alert(1)>社保怎么转移"
     )
-    expect(chat.locator("li.msg.bot").nth(1)).to_be_visible()
     assert dialogs == [] and chat.locator("li.msg img").count() == 0
 
 
