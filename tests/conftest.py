@@ -23,7 +23,16 @@ LIFE_EVENTS = CONFIG_DIR / "life_events.yaml"
 DEMO_DIR = PROJECT_ROOT / "knowledge" / "demo"
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-_KB_TABLES = ("kb_record_version", "kb_record_life_event", "kb_record")
+_KB_TABLES = (
+    "kb_record_version",
+    "kb_record_life_event",
+    "kb_record",
+    "conversation",
+    "processed_message",
+    "feedback",
+    "consultation",
+    "notice",
+)
 
 
 @pytest.fixture(scope="session")
