@@ -29,6 +29,7 @@ _CANDIDATE_PASSAGES = 400
 _RERANK = 30
 _SIMILARITY_HEAD = 4
 _BROAD_WORDS = 2
+_MASK_CACHE = 64
 _BROAD_CONTENDERS = 2  # fuzzy similarity feeds the confidence of the first few only
 MAX_QUERY_CHARS = 500  # a 10,000-character paste is cut: bounded work for any input
 
@@ -122,6 +123,7 @@ class Searcher:
         self._by_id = {d.id: d for d in index.documents}
         self._fuzzy = FuzzyMatcher(index.documents)
         self._aliases = _alias_table(taxonomy)
+        self._masks: dict[SearchFilters, npt.NDArray[np.bool_]] = {}
 
     def search(
         self, text: str, filters: SearchFilters | None = None, limit: int = 10
@@ -133,28 +135,52 @@ class Searcher:
             return SearchResult(query, [], Band.ESCALATE, 0.0, events)
         scored = score_passages(self.index, dict(query.terms))
         signals = self._attributes.signals(query.text, events)
-        best_passages = self._best_passage_per_document(scored.scores, filters, signals)
+        wanted = max(limit, self._head)
+        best_passages = self._best_passage_per_document(scored.scores, filters, signals, wanted)
         hits = self._rerank(query, scored, best_passages)[: max(limit, 1)]
         return self._decide(query, hits, events)
+
+    def _allowed(self, filters: SearchFilters) -> npt.NDArray[np.bool_]:
+        # A service sees a handful of distinct filters; computing a mask over every document
+        # for each question cost more than the scoring itself on large bases.
+        mask = self._masks.get(filters)
+        if mask is None:
+            if len(self._masks) >= _MASK_CACHE:
+                self._masks.clear()
+            mask = self._masks[filters] = allowed(self._attributes, filters)
+        return mask
 
     def detect_life_events(self, normalized_query: str) -> tuple[str, ...]:
         found = [code for alias, code in self._aliases if alias in normalized_query]
         return tuple(dict.fromkeys(found))
 
+    @property
+    def _head(self) -> int:
+        reranking = self.tuning.coverage_power > 0 or self.tuning.similarity_weight > 0
+        return _RERANK if reranking else _SIMILARITY_HEAD
+
     def _best_passage_per_document(
-        self, scores: npt.NDArray[np.float32], filters: SearchFilters, signals: QuerySignals
+        self,
+        scores: npt.NDArray[np.float32],
+        filters: SearchFilters,
+        signals: QuerySignals,
+        wanted: int,
     ) -> dict[int, tuple[float, int]]:
+        """The best passage of each of the `wanted` best documents, best first."""
         candidates = np.flatnonzero(scores)
         if len(candidates) == 0:
             return {}
         owners = self.index.owner[candidates]
-        permitted = allowed(self._attributes, filters)[owners]
+        permitted = self._allowed(filters)[owners]
         candidates, owners = candidates[permitted], owners[permitted]
         values = scores[candidates] * self._attributes.multipliers(
             owners, signals, self.tuning.boosts
         )
-        if len(values) > _CANDIDATE_PASSAGES:
-            top = np.argpartition(-values, _CANDIDATE_PASSAGES - 1)[:_CANDIDATE_PASSAGES]
+        # Enough passages to find `wanted` distinct documents even when long documents put
+        # several passages near the top; argpartition on the negated scores is the fast way.
+        keep = min(len(values), max(_CANDIDATE_PASSAGES, wanted * 4))
+        if len(values) > keep:
+            top = np.argpartition(-values, keep - 1)[:keep]
             candidates, owners, values = candidates[top], owners[top], values[top]
         order = np.argsort(-values, kind="stable")
         best: dict[int, tuple[float, int]] = {}
@@ -162,6 +188,8 @@ class Searcher:
             owner = int(owners[position])
             if owner not in best:
                 best[owner] = (float(values[position]), int(candidates[position]))
+                if len(best) >= wanted:
+                    break
         return best
 
     def _rerank(
@@ -174,7 +202,7 @@ class Searcher:
         top_score = max(score for score, _ in best.values())
         ranked = list(best.items())
         reranking = tuning.coverage_power > 0 or tuning.similarity_weight > 0
-        head = _RERANK if reranking else _SIMILARITY_HEAD
+        head = self._head
         hits: list[tuple[float, Hit]] = []
         for number, (score, passage) in ranked[:head]:
             coverage = scored.coverage(passage)
