@@ -23,7 +23,6 @@ from indexer.splitters import Splitter
 CHAR_PREFIX = "c:"
 SOUND_PREFIX = "p:"
 DOC_NUMBER_PREFIX = "n:"
-PAIR_PREFIX = "w:"
 _RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z]+|[0-9]+(?:\.[0-9]+)?")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN_PHRASE = re.compile(r"[a-z]+(?: [a-z]+)*")
@@ -73,7 +72,6 @@ class AnalyzedQuery:
 @dataclass(frozen=True)
 class QueryWeights:
     expansion: float = 0.6
-    pairs: float = 0.5
     chars: float = 0.3
     sounds: float = 0.3
 
@@ -103,10 +101,6 @@ class Analyzer:
             pieces = self._split(run) if run[0] >= "\u3400" else [run]
             out.extend(p for p in pieces if p not in self._stopwords)
         return out
-
-    def word_pairs(self, words: Sequence[str]) -> list[str]:
-        """Adjacent word pairs: a phrase in the question rewards a passage with the same phrase."""
-        return [f"{PAIR_PREFIX}{a}_{b}" for a, b in itertools.pairwise(words)]
 
     def chars(self, text: str, *, normalized: bool = False) -> list[str]:
         """Overlapping pairs of Chinese characters."""
@@ -142,8 +136,6 @@ class Analyzer:
                 for expansion in expansions:
                     for word in self.words(expansion):
                         terms.setdefault(word, self._weights.expansion)
-        for term in self.word_pairs(words):
-            terms.setdefault(term, self._weights.pairs)
         for term in self.chars(normalized, normalized=True):
             terms.setdefault(term, self._weights.chars)
         for term in self.sounds(normalized, normalized=True, latin=True):

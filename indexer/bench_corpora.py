@@ -137,7 +137,7 @@ def _required(data_dir: Path, relative: Path, corpus: str) -> Path:
     path = data_dir / relative
     if not path.is_file():
         raise CorpusUnavailableError(
-            f"跳过“{corpus}”：找不到 {path}（共享数据目录 ../shared/data 不在项目旁边？）"
+            f"跳过“{corpus}”：找不到 {path}（需要共享数据目录，默认为项目旁的 ../shared/data）"
         )
     return path
 

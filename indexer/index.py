@@ -8,9 +8,12 @@ save and load.
 
 from __future__ import annotations
 
-from collections import Counter
+import itertools
+from array import array
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -18,8 +21,10 @@ import numpy.typing as npt
 from indexer.analysis import Analyzer
 from indexer.documents import SearchDocument, passages
 
-FIELDS = ("title", "questions", "keywords", "summary", "lead", "body", "pairs", "chars", "sounds")
+FIELDS = ("title", "questions", "keywords", "summary", "lead", "body", "chars", "sounds")
 LEAD_CHARS = 60
+COMMON_SHARE = 0.1
+COMMON_FROM = 20_000  # passages; below this every term is scored
 F32 = npt.NDArray[np.float32]
 I32 = npt.NDArray[np.int32]
 
@@ -34,7 +39,6 @@ class FieldTuning:
             "summary": 1.5,
             "lead": 1.0,
             "body": 1.0,
-            "pairs": 0.5,
             "chars": 0.6,
             "sounds": 0.4,
         }
@@ -47,7 +51,6 @@ class FieldTuning:
             "summary": 0.5,
             "lead": 0.3,
             "body": 0.75,
-            "pairs": 0.75,
             "chars": 0.5,
             "sounds": 0.5,
         }
@@ -72,6 +75,10 @@ class IndexArrays:
     def passage_count(self) -> int:
         return len(self.owner)
 
+    @cached_property
+    def idf_max(self) -> float:
+        return float(self.idf.max()) if len(self.idf) else 1.0
+
 
 Progress = Callable[[Iterable[SearchDocument], int, str], Iterable[SearchDocument]]
 
@@ -83,35 +90,27 @@ def _no_progress(
 
 
 class _Accumulator:
-    """Collects (term, passage, field, count) postings as flat lists while documents stream in."""
+    """Collects every token occurrence as a term id while passages stream in.
+
+    The per-token work happens in C (a defaultdict assigns ids in first-seen order, `array`
+    stores them); everything per posting is then done by numpy in `_finish`. This is what keeps
+    an index build close to the cost of tokenizing (docs/benchmarks.md).
+    """
 
     def __init__(self) -> None:
-        self.vocabulary: dict[str, int] = {}
-        self.terms: list[int] = []
-        self.passages: list[int] = []
-        self.fields: list[int] = []
-        self.counts: list[int] = []
-        self.lengths: list[list[int]] = [[] for _ in FIELDS]
-        self.owner: list[int] = []
+        self.vocabulary: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+        self.terms = array("i")
+        self.lengths = array("i")  # one per (passage, field)
+        self.owner = array("i")
         self.labels: list[str] = []
 
     def add_passage(self, document: int, label: str, field_tokens: Sequence[list[str]]) -> None:
-        passage = len(self.owner)
         self.owner.append(document)
         self.labels.append(label)
-        vocabulary = self.vocabulary
-        for field_no, tokens in enumerate(field_tokens):
-            self.lengths[field_no].append(len(tokens))
-            if not tokens:
-                continue
-            for term, count in Counter(tokens).items():
-                term_id = vocabulary.get(term)
-                if term_id is None:
-                    term_id = vocabulary[term] = len(vocabulary)
-                self.terms.append(term_id)
-                self.passages.append(passage)
-                self.fields.append(field_no)
-                self.counts.append(count)
+        lookup = self.vocabulary.__getitem__
+        for tokens in field_tokens:
+            self.lengths.append(len(tokens))
+            self.terms.extend(map(lookup, tokens))
 
 
 @dataclass(frozen=True)
@@ -129,9 +128,8 @@ def tokenize(
         shared = _shared_fields(document, analyzer)
         for passage in passages(document.body):
             body = analyzer.words(passage.text, normalized=True)
-            pairs = analyzer.word_pairs(body)
             lead = analyzer.words(_lead(passage.text), normalized=True)
-            fields = (*shared[:4], lead, body, pairs, *shared[4:])
+            fields = (*shared[:4], lead, body, *shared[4:])
             yield TokenizedPassage(number, passage.label, fields)
 
 
@@ -177,40 +175,40 @@ def _shared_fields(document: SearchDocument, analyzer: Analyzer) -> list[list[st
 
 
 def _finish(acc: _Accumulator, documents: list[SearchDocument], tuning: FieldTuning) -> IndexArrays:
+    n_fields = len(FIELDS)
     n_passages = len(acc.owner)
-    n_terms = len(acc.vocabulary)
-    terms = np.asarray(acc.terms, dtype=np.int64)
-    passages_ = np.asarray(acc.passages, dtype=np.int64)
-    fields = np.asarray(acc.fields, dtype=np.int64)
-    counts = np.asarray(acc.counts, dtype=np.float32)
-
-    weighted = np.zeros(len(counts), dtype=np.float32)
-    for field_no, name in enumerate(FIELDS):
-        lengths = np.asarray(acc.lengths[field_no], dtype=np.float32)
-        average = float(lengths.mean()) if n_passages and lengths.any() else 1.0
-        b = tuning.b[name]
-        norm = (1.0 - b) + b * lengths / max(average, 1e-6)
-        mask = fields == field_no
-        weighted[mask] = tuning.weights[name] * counts[mask] / norm[passages_[mask]]
-
-    # One posting per (term, passage): sum the fields' weighted frequencies, then saturate once.
-    keys = terms * max(n_passages, 1) + passages_
+    width = max(n_passages, 1)
+    occurrences = np.frombuffer(acc.lengths, dtype=np.int32)
+    lengths = occurrences.reshape(-1, n_fields).astype(np.float32)
+    weights = np.array([tuning.weights[f] for f in FIELDS], dtype=np.float32)
+    b = np.array([tuning.b[f] for f in FIELDS], dtype=np.float32)
+    present = lengths.any(axis=0) if n_passages else np.zeros(n_fields, dtype=bool)
+    average = np.where(present, lengths.mean(axis=0) if n_passages else 1.0, 1.0)
+    norm = (1.0 - b) + b * lengths / np.maximum(average, 1e-6)
+    # Each occurrence weighs its field's weight over the field's length norm (BM25F).
+    slot_weight = (weights / norm).astype(np.float32).ravel()
+    slot = np.repeat(np.arange(slot_weight.size, dtype=np.int64), occurrences)
+    weighted = slot_weight[slot]
+    keys = np.frombuffer(acc.terms, dtype=np.int32).astype(np.int64) * width + slot // n_fields
+    del slot
+    # One posting per (term, passage): sum the weighted occurrences, then saturate once.
     unique_keys, inverse = np.unique(keys, return_inverse=True)
-    combined = np.bincount(inverse, weights=weighted, minlength=len(unique_keys)).astype(np.float32)
+    del keys
+    combined = np.bincount(inverse, weights=weighted, minlength=len(unique_keys))
+    combined = combined.astype(np.float32)
     impacts = (combined * (tuning.k1 + 1.0) / (combined + tuning.k1)).astype(np.float32)
-    posting_terms = unique_keys // max(n_passages, 1)
-    postings = (unique_keys % max(n_passages, 1)).astype(np.int32)
-    df = np.bincount(posting_terms, minlength=n_terms).astype(np.float64)
+    n_terms = len(acc.vocabulary)
+    df = np.bincount(unique_keys // width, minlength=n_terms).astype(np.float64)
     indptr = np.zeros(n_terms + 1, dtype=np.int64)
     indptr[1:] = np.cumsum(df).astype(np.int64)
     idf = np.log1p((n_passages - df + 0.5) / (df + 0.5)).astype(np.float32)
     return IndexArrays(
-        vocabulary=acc.vocabulary,
+        vocabulary=dict(acc.vocabulary),
         indptr=indptr,
-        postings=postings,
+        postings=(unique_keys % width).astype(np.int32),
         impacts=impacts,
         idf=idf,
-        owner=np.asarray(acc.owner, dtype=np.int32),
+        owner=np.frombuffer(acc.owner, dtype=np.int32).copy(),
         labels=acc.labels,
         documents=documents,
     )
@@ -230,7 +228,10 @@ def score_passages(index: IndexArrays, terms: dict[str, float]) -> PassageScores
     """Score every passage for the weighted query terms, in one pass over their postings."""
     scores = np.zeros(index.passage_count, dtype=np.float32)
     matched = np.zeros(index.passage_count, dtype=np.float32)
-    idf_max = float(index.idf.max()) if len(index.idf) else 1.0
+    idf_max = index.idf_max
+    # On a large base a word found in over a tenth of the passages (应当, 规定, 不) costs the
+    # most postings and separates the least; it still counts towards coverage.
+    common = index.passage_count * COMMON_SHARE if index.passage_count >= COMMON_FROM else None
     total = 0.0
     for term, weight in terms.items():
         term_id = index.vocabulary.get(term)
@@ -240,6 +241,8 @@ def score_passages(index: IndexArrays, terms: dict[str, float]) -> PassageScores
         term_weight = float(index.idf[term_id]) * weight
         total += term_weight
         start, end = index.indptr[term_id], index.indptr[term_id + 1]
+        if common is not None and end - start > common:
+            continue
         passages = index.postings[start:end]
         scores[passages] += term_weight * index.impacts[start:end]
         matched[passages] += term_weight

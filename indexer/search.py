@@ -30,6 +30,7 @@ _RERANK = 30
 _SIMILARITY_HEAD = 4
 _BROAD_WORDS = 2
 _MASK_CACHE = 64
+_SHORTLIST = 2000
 _BROAD_CONTENDERS = 2  # fuzzy similarity feeds the confidence of the first few only
 MAX_QUERY_CHARS = 500  # a 10,000-character paste is cut: bounded work for any input
 
@@ -173,6 +174,13 @@ class Searcher:
         owners = self.index.owner[candidates]
         permitted = self._allowed(filters)[owners]
         candidates, owners = candidates[permitted], owners[permitted]
+        # Priors move a score by less than a factor of two, so the passages that can reach the
+        # top are among the best few thousand by raw score: shortlist before the priors, which
+        # cost more per passage than the scoring on a large base.
+        shortlist = max(_SHORTLIST, wanted * 8)
+        if len(candidates) > shortlist:
+            top = np.argpartition(-scores[candidates], shortlist - 1)[:shortlist]
+            candidates, owners = candidates[top], owners[top]
         values = scores[candidates] * self._attributes.multipliers(
             owners, signals, self.tuning.boosts
         )

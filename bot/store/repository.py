@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.consultations import ConsultationStatus, ConsultationSummary, NewConsultation
 from bot.state import STATE_TTL, ConversationState
+from bot.deadlines import DeadlinePolicy
 from bot.store.models import (
+    ConsultationEventRow,
     ConsultationRow,
     ConversationRow,
     FeedbackRow,
@@ -187,12 +189,15 @@ class ConversationUnit:
 class SimpleConsultationDesk:
     """The consultation store behind the engine's interface, in the same transaction."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, deadlines: DeadlinePolicy | None = None) -> None:
         self._session = session
+        self._deadlines = deadlines or DeadlinePolicy()
 
     def open(self, consultation: NewConsultation) -> str:
         now = utcnow()
         row = ConsultationRow(
+            kind="consultation",
+            due_at=self._deadlines.due("consultation", now),
             number=f"pending-{now.timestamp()}",
             channel=consultation.channel,
             user_id=consultation.user_id,
@@ -211,6 +216,15 @@ class SimpleConsultationDesk:
         self._session.flush()
         # The row id makes the number unique without a counter table: ZX + date + id.
         row.number = f"ZX{now:%y%m%d}{row.pk:06d}"
+        self._session.add(
+            ConsultationEventRow(
+                consultation_id=row.pk,
+                actor="citizen",
+                kind="created",
+                text=consultation.question[:2000],
+                detail=json.dumps({"reason": consultation.reason}, ensure_ascii=False),
+            )
+        )
         self._session.flush()
         return row.number
 
