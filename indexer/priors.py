@@ -56,6 +56,11 @@ class DocumentAttributes:
         self.local_regions = sorted(
             {d.region for d in documents if d.region and d.region != "全国"}, key=len, reverse=True
         )
+        # Boolean columns: priors gather these instead of comparing strings per question.
+        self.superseded = np.isin(self.status, SUPERSEDED)
+        self.amended = self.status == "amended"
+        self.guide = self.kind == "guide"
+        self.region_masks = {r: self.region == r for r in self.local_regions}
 
     def bits(self, codes: Sequence[str]) -> np.uint64:
         bits = np.uint64(0)
@@ -73,14 +78,12 @@ class DocumentAttributes:
         factor = np.ones(len(owners), dtype=np.float32)
         if signals.life_events:
             hit = (self.events[owners] & self.bits(signals.life_events)) != 0
-            factor *= np.where(hit, 1.0 + boosts.life_event, 1.0).astype(np.float32)
-        if signals.regions:
-            local = np.isin(self.region[owners], list(signals.regions))
-            factor *= np.where(local, 1.0 + boosts.region, 1.0).astype(np.float32)
+            factor[hit] *= np.float32(1.0 + boosts.life_event)
+        for region in signals.regions:
+            local = self.region_masks[region][owners]
+            factor[local] *= np.float32(1.0 + boosts.region)
         if signals.procedure:
-            guide = self.kind[owners] == "guide"
-            factor *= np.where(guide, 1.0 + boosts.procedure_guide, 1.0).astype(np.float32)
-        status = self.status[owners]
-        factor *= np.where(np.isin(status, SUPERSEDED), boosts.superseded, 1.0).astype(np.float32)
-        factor *= np.where(status == "amended", boosts.amended, 1.0).astype(np.float32)
+            factor[self.guide[owners]] *= np.float32(1.0 + boosts.procedure_guide)
+        factor[self.superseded[owners]] *= np.float32(boosts.superseded)
+        factor[self.amended[owners]] *= np.float32(boosts.amended)
         return factor
