@@ -86,8 +86,8 @@ class SearchTuning:
     # Re-ranking by coverage and fuzzy similarity lost on the demo questions (docs/search.md).
     coverage_power: float = 0.0
     similarity_weight: float = 0.0
-    answer_threshold: float = 0.609
-    clarify_threshold: float = 0.147
+    answer_threshold: float = 0.602
+    clarify_threshold: float = 0.152
     clarify_ratio: float = 0.8  # candidates within this share of the best are "close"
     clarify_max: int = 4
 
