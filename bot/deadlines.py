@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
@@ -84,9 +84,7 @@ class WorkingCalendar:
 class DeadlinePolicy:
     """Working days allowed per kind of request (configurable in settings)."""
 
-    days: Mapping[str, int] = field(
-        default_factory=lambda: {"consultation": 3, "disclosure": 20}
-    )
+    days: Mapping[str, int] = field(default_factory=lambda: {"consultation": 3, "disclosure": 20})
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
 
     def due(self, kind: str, received: datetime) -> datetime:

@@ -41,6 +41,16 @@ class Settings(BaseSettings):
     stopwords_path: Path = CONFIG_DIR / "stopwords.txt"
     demo_knowledge_dir: Path = PROJECT_ROOT / "knowledge" / "demo"
     intent_cues_path: Path = CONFIG_DIR / "intent_cues.yaml"
+    departments_path: Path = CONFIG_DIR / "departments.yaml"
+
+    # The consultation queue: working days allowed per kind of request, staff log-in rules, and
+    # how often the deliverer sends staff replies.
+    consultation_days: int = 3
+    disclosure_days: int = 20
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    staff_session_hours: int = 8
+    delivery_interval_seconds: float = 2.0
 
     # Search: where the built index is kept, how often workers look for a new KB version, and
     # the confidence thresholds of the answer / clarify / escalate bands (docs/search.md).

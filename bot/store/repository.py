@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.consultations import ConsultationStatus, ConsultationSummary, NewConsultation
-from bot.state import STATE_TTL, ConversationState
 from bot.deadlines import DeadlinePolicy
+from bot.state import STATE_TTL, ConversationState
 from bot.store.models import (
     ConsultationEventRow,
     ConsultationRow,
@@ -36,14 +36,17 @@ class ConversationStoreError(Exception):
 
 
 class ConversationStore:
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], deadlines: DeadlinePolicy | None = None
+    ) -> None:
         self._sessions = session_factory
+        self._deadlines = deadlines or DeadlinePolicy()
 
     @contextmanager
     def unit(self) -> Iterator[ConversationUnit]:
         try:
             with self._sessions() as session, session.begin():
-                yield ConversationUnit(session)
+                yield ConversationUnit(session, self._deadlines)
         except SQLAlchemyError as exc:
             raise ConversationStoreError(f"对话数据写入失败：{exc.__class__.__name__}") from exc
 
@@ -112,9 +115,9 @@ class Notice:
 
 
 class ConversationUnit:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, deadlines: DeadlinePolicy) -> None:
         self._session = session
-        self.consultations = SimpleConsultationDesk(session)
+        self.consultations = SimpleConsultationDesk(session, deadlines)
 
     def claim(self, channel: str, message_id: str, user_id: str, text: str) -> str | None:
         """Record a delivery. None if it is new; the stored reply JSON if it was seen before."""
