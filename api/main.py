@@ -6,6 +6,7 @@ entry point uvicorn calls and the only place here that reads settings.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,9 +16,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
 
 from api.routes import chat, health, knowledge, pages, search
-from bot.wiring import open_engine
+from bot.wiring import open_engine, open_queue
 from config.settings import Settings
 from indexer.wiring import open_search
 from knowledge.store.wiring import open_knowledge
@@ -33,15 +35,28 @@ def create_app(settings: Settings) -> FastAPI:
         _ = search.current  # load or build before the first request, not during it
         search.watch(settings.index_watch_seconds)
         engine, conversations = open_engine(settings, knowledge, search)
+        queue = open_queue(settings, knowledge)
+        queue.deliverer.start(settings.delivery_interval_seconds)
         app.state.knowledge, app.state.search = knowledge, search
         app.state.engine, app.state.conversations = engine, conversations
+        app.state.queue = queue
         try:
             yield
         finally:
+            queue.deliverer.close()
             search.close()
             knowledge.close()
 
     app = FastAPI(title="政策咨询助手", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session_secret(settings),
+        session_cookie="pa_staff",
+        max_age=settings.staff_session_hours * 3600,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
     app.state.templates = Jinja2Templates(directory=_HERE / "templates")
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     app.include_router(health.router)
@@ -52,6 +67,20 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     return app
+
+
+def session_secret(settings: Settings) -> str:
+    """POLICY_SESSION_SECRET; without it, a random one kept in var/ (made once, mode 0600), so
+    `make run` works and sessions survive restarts. Several workers or machines must share one:
+    set POLICY_SESSION_SECRET for them."""
+    if settings.session_secret is not None:
+        return settings.session_secret.get_secret_value()
+    path = settings.index_dir.parent / "session_secret"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+    return path.read_text(encoding="utf-8").strip()
 
 
 def create_app_from_env() -> FastAPI:

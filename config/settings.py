@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     login_lock_minutes: int = 15
     staff_session_hours: int = 8
     delivery_interval_seconds: float = 2.0
+    secure_cookies: bool = False  # True behind HTTPS: staff cookies are then never sent in clear
 
     # Search: where the built index is kept, how often workers look for a new KB version, and
     # the confidence thresholds of the answer / clarify / escalate bands (docs/search.md).

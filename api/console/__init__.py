@@ -1,0 +1,1 @@
+"""The staff console: log-in, queues, consultations, reviews, reports (pages and JSON API)."""
