@@ -71,26 +71,30 @@ class StaffDirectory:
             unit.audit("system", "set_password", username)
 
     def authenticate(self, username: str, password: str) -> Staff:
+        # The failure is committed before the error is raised: raising inside the transaction
+        # would roll back the very count that leads to the lock-out.
         now = self._clock()
         with self._store.unit() as unit:
             found = unit.credentials(username.strip())
             if found is None or not found.active:
                 # Hash anyway: a wrong name takes as long as a wrong password.
                 self._hasher.verify(password, _DUMMY_HASH)
-                raise LoginError("用户名或密码不正确")
-            if found.locked_until and found.locked_until > now:
-                raise LoginError("登录失败次数过多，账号已临时锁定，请稍后再试或联系管理员")
-            if not self._hasher.verify(password, found.password_hash):
+                outcome: Staff | str = _WRONG
+            elif found.locked_until and found.locked_until > now:
+                outcome = _LOCKED
+            elif not self._hasher.verify(password, found.password_hash):
                 failures = found.failed_logins + 1
                 locked = now + self._policy.lock if failures >= self._policy.max_failures else None
                 unit.record_login(found.staff.username, ok=False, locked_until=locked)
                 unit.audit(found.staff.username, "login_failed", failures=str(failures))
-                if locked:
-                    raise LoginError("登录失败次数过多，账号已临时锁定，请稍后再试或联系管理员")
-                raise LoginError("用户名或密码不正确")
-            unit.record_login(found.staff.username, ok=True, locked_until=None)
-            unit.audit(found.staff.username, "login")
-            return found.staff
+                outcome = _LOCKED if locked else _WRONG
+            else:
+                unit.record_login(found.staff.username, ok=True, locked_until=None)
+                unit.audit(found.staff.username, "login")
+                outcome = found.staff
+        if isinstance(outcome, str):
+            raise LoginError(outcome)
+        return outcome
 
     def get(self, staff_id: int) -> Staff | None:
         with self._store.unit() as unit:
@@ -98,3 +102,5 @@ class StaffDirectory:
 
 
 _DUMMY_HASH = PasswordHash.recommended().hash("not a real password")
+_WRONG = "用户名或密码不正确"
+_LOCKED = "登录失败次数过多，账号已临时锁定，请稍后再试或联系管理员"

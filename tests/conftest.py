@@ -23,16 +23,6 @@ LIFE_EVENTS = CONFIG_DIR / "life_events.yaml"
 DEMO_DIR = PROJECT_ROOT / "knowledge" / "demo"
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-_KB_TABLES = (
-    "kb_record_version",
-    "kb_record_life_event",
-    "kb_record",
-    "conversation",
-    "processed_message",
-    "feedback",
-    "consultation",
-    "notice",
-)
 
 
 @pytest.fixture(scope="session")
@@ -67,10 +57,23 @@ def postgres_url() -> Iterator[str]:
         admin.dispose()
 
 
+_KEEP = {"alembic_version", "kb_state"}
+
+
 def _reset_postgres(url: str) -> None:
+    """Empty every table of the private schema (whatever later migrations added)."""
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(_KB_TABLES)} RESTART IDENTITY CASCADE"))
+        tables = [
+            name
+            for name in conn.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+            ).scalars()
+            if name not in _KEEP
+        ]
+        if tables:
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
         conn.execute(text("UPDATE kb_state SET version = 0"))
     engine.dispose()
 
