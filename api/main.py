@@ -18,6 +18,10 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
+from api.console import api as console_api
+from api.console import consultation_pages, kb_search, reviews
+from api.console import pages as console_pages
+from api.console import reports as console_reports
 from api.routes import chat, health, knowledge, pages, search
 from bot.wiring import open_engine, open_queue
 from config.settings import Settings
@@ -63,6 +67,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(knowledge.router)
     app.include_router(search.router)
     app.include_router(chat.router)
+    app.include_router(console_reports.router)
+    app.include_router(reviews.router)
+    app.include_router(console_pages.router)
+    app.include_router(consultation_pages.router)
+    app.include_router(kb_search.router)
+    app.include_router(console_api.router)
+    app.include_router(console_api.session_router)
     app.include_router(pages.router)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

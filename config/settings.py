@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     staff_session_hours: int = 8
     delivery_interval_seconds: float = 2.0
     secure_cookies: bool = False  # True behind HTTPS: staff cookies are then never sent in clear
+    # Levels of review an FAQ drafted from a staff reply passes before publication (三级审核).
+    review_levels: int = Field(default=3, ge=1, le=9)
 
     # Search: where the built index is kept, how often workers look for a new KB version, and
     # the confidence thresholds of the answer / clarify / escalate bands (docs/search.md).

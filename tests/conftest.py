@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -108,10 +109,12 @@ def sqlite_kb(sqlite_url: str) -> Iterator[KnowledgeBase]:
     knowledge.close()
 
 
-def settings_for(database_url: str, index_dir: Path | None = None) -> Settings:
-    """Settings for a test: its own database and index folder, quick index watching."""
+def settings_for(database_url: str, index_dir: Path | None = None, **overrides: Any) -> Settings:
+    """Settings for a test: its own database and index folder, quick index watching; `overrides`
+    set any other setting (e.g. delivery_interval_seconds=0.2)."""
     index = index_dir or Path(database_url.removeprefix("sqlite:///")).with_suffix(".index")
-    return Settings(database_url=database_url, index_dir=index, index_watch_seconds=0.2)
+    values: dict[str, Any] = {"index_watch_seconds": 0.2, **overrides}
+    return Settings(database_url=database_url, index_dir=index, **values)
 
 
 def free_port() -> int:
@@ -124,12 +127,12 @@ def free_port() -> int:
 class LiveServer:
     """The real application served by uvicorn on a loopback port, in a background thread."""
 
-    def __init__(self, database_url: str, index_dir: Path | None = None) -> None:
+    def __init__(self, database_url: str, index_dir: Path | None = None, **overrides: Any) -> None:
         from api.main import create_app
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        settings = settings_for(database_url, index_dir)
+        settings = settings_for(database_url, index_dir, **overrides)
         self.settings = settings
         config = uvicorn.Config(
             create_app(settings),

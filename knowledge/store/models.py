@@ -101,3 +101,43 @@ class KnowledgeStateRow(Base):
     pk: Mapped[int] = mapped_column("id", Integer, primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReviewDraftRow(Base):
+    """Where a draft came from: the consultation it answers, who wrote it, the policy it cites.
+
+    Records without such a row (imported as 待审核) are reviewed the same way; their author is
+    whoever last changed them.
+    """
+
+    __tablename__ = "kb_review_draft"
+
+    record_pk: Mapped[int] = mapped_column(
+        "record_id", ForeignKey("kb_record.id", ondelete="CASCADE"), primary_key=True
+    )
+    consultation_number: Mapped[str] = mapped_column(String(30), default="", index=True)
+    author: Mapped[str] = mapped_column(String(100), index=True)
+    policy_id: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReviewRow(Base):
+    """One reviewer's decision on one version of a record at one level of review.
+
+    The unique key makes two reviewers acting on the same level at once a conflict that the
+    database settles: exactly one of them records the level.
+    """
+
+    __tablename__ = "kb_review"
+    __table_args__ = (UniqueConstraint("record_id", "record_version", "level"),)
+
+    pk: Mapped[int] = mapped_column("id", Integer, primary_key=True)
+    record_pk: Mapped[int] = mapped_column(
+        "record_id", ForeignKey("kb_record.id", ondelete="CASCADE"), index=True
+    )
+    record_version: Mapped[int] = mapped_column(Integer)
+    level: Mapped[int] = mapped_column(Integer)
+    reviewer: Mapped[str] = mapped_column(String(100), index=True)
+    decision: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

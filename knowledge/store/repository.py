@@ -84,10 +84,27 @@ class KnowledgeStore:
         )
         return result
 
-    def set_publication(self, record_id: str, publication: Publication, *, actor: str) -> int:
-        """Move a record to another publication state, as a new version; returns the KB version."""
+    def set_publication(
+        self,
+        record_id: str,
+        publication: Publication,
+        *,
+        actor: str,
+        note: str = "",
+        expected_version: int | None = None,
+    ) -> int:
+        """Move a record to another publication state, as a new version; returns the KB version.
+
+        With `expected_version` the change is refused (StoreError) when the record has moved on
+        since: a review approves one version, and an edit made meanwhile must not go out unseen.
+        """
         with transaction(self._sessions) as session:
-            row = _row(session, record_id)
+            row = _row(session, record_id, lock=expected_version is not None)
+            if expected_version is not None and row.version != expected_version:
+                raise StoreError(
+                    f"记录 {record_id} 已被修改（现为第 {row.version} 版），"
+                    f"未按第 {expected_version} 版变更发布状态"
+                )
             if row.publication == publication.value:
                 return _read_kb_version(session)
             was_published = row.publication == Publication.PUBLISHED.value
@@ -96,7 +113,8 @@ class KnowledgeStore:
             row.updated_at = utcnow()
             row.updated_by = actor
             apply_content(row, content)
-            session.add(_snapshot(row, content, actor, f"发布状态改为{publication.label}"))
+            note = note or f"发布状态改为{publication.label}"
+            session.add(_snapshot(row, content, actor, note))
             if was_published or publication is Publication.PUBLISHED:
                 return _bump_kb_version(session)
             return _read_kb_version(session)
@@ -235,8 +253,9 @@ def _rows_by_id(session: Session, ids: list[str]) -> dict[str, RecordRow]:
     return rows
 
 
-def _row(session: Session, record_id: str) -> RecordRow:
-    row = session.scalar(select(RecordRow).where(RecordRow.external_id == record_id))
+def _row(session: Session, record_id: str, *, lock: bool = False) -> RecordRow:
+    stmt = select(RecordRow).where(RecordRow.external_id == record_id)
+    row = session.scalar(stmt.with_for_update() if lock else stmt)
     if row is None:
         raise RecordNotFoundError(record_id)
     return row
