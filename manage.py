@@ -674,6 +674,7 @@ def seed_consultations_command(
     if_empty: Annotated[bool, typer.Option("--if-empty", help="已有咨询时跳过")] = False,
 ) -> None:
     """生成演示用的人工咨询数据（近两个季度，经真实的认领、答复、转办、关闭流程），供统计报表使用。"""
+    from bot.deadlines import CHINA
     from bot.seed import SeedPlan, seed_consultations, seed_parts
     from bot.store.seed_repository import SeedStore
     from bot.wiring import open_conversations, open_queue
@@ -693,9 +694,10 @@ def seed_consultations_command(
     finally:
         kb.close()
     statuses = "，".join(f"{k} {v}" for k, v in summary.statuses.most_common())
+    first, last = summary.start.astimezone(CHINA), summary.end.astimezone(CHINA)
     typer.echo(
         f"已生成 {summary.consultations} 件咨询（{statuses}）和 {summary.messages} 条机器人处理的"
-        f"消息，时间 {summary.start:%Y-%m-%d} 至 {summary.end:%Y-%m-%d}"
+        f"消息，时间 {first:%Y-%m-%d} 至 {last:%Y-%m-%d %H:%M}"
     )
     if summary.staff:
         typer.echo(f"新建工作人员账号（密码 {password}）：\n  " + "\n  ".join(summary.staff))
@@ -708,6 +710,7 @@ def report_command(
     quarter: Annotated[str, typer.Option("--quarter", help="涉企诉求季度，如 2026Q3")] = "",
     department: Annotated[str, typer.Option("--department", help="只统计一个部门")] = "",
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="另存为 Excel 文件")] = None,
+    at: Annotated[str, typer.Option("--now", help="统计时点（判断是否超期），默认现在")] = "",
 ) -> None:
     """咨询办理情况统计（Markdown 表格），可导出 Excel。"""
     from bot.deadlines import CHINA
@@ -719,7 +722,7 @@ def report_command(
     from bot.wiring import deadline_policy
 
     settings = _settings()
-    now = datetime.now(UTC)
+    now = _moment(at, "--now")
     today = now.astimezone(CHINA).date()
     try:
         fallback = default_period(today)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -92,7 +92,8 @@ class DeadlinePolicy:
         allowed = self.days.get(kind, self.days["consultation"])
         local = received.astimezone(CHINA)
         day = self.calendar.add_working_days(local.date(), allowed)
-        return datetime.combine(day, time(23, 59, 59), tzinfo=CHINA)
+        # Stored in UTC: SQLite keeps no time zone and reads every stored time back as UTC.
+        return datetime.combine(day, time(23, 59, 59), tzinfo=CHINA).astimezone(UTC)
 
     def urgency(self, due: datetime, now: datetime, *, done: bool) -> Urgency:
         if done:

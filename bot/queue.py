@@ -144,7 +144,7 @@ class ConsultationQueue:
         with self._store.unit() as unit:
             view = self._visible(unit, number, staff, lock=True)
             if view.status in (ConsultationStatus.CLOSED, ConsultationStatus.WITHDRAWN):
-                raise ConflictError(f"咨询 {view.number} 已{view.status.label}")
+                raise ConflictError(f"咨询 {view.number} {view.status.label}")
             unit.change(view.number, now, status=ConsultationStatus.CLOSED.value, closed_at=now)
             unit.add_event(view.id, staff.username, "closed")
             unit.audit(staff.username, "close", view.number)

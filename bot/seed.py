@@ -30,7 +30,6 @@ from bot.seed_questions import (
 )
 from bot.seed_staff import SeedStaff
 from bot.seed_time import SimClock, SimTime, previous_quarter_start
-from bot.staff import StaffDirectory
 from bot.store.queue_repository import QueueStore, QueueUnit
 from bot.store.repository import ConversationStore
 from bot.store.seed_repository import SeedStore
@@ -55,7 +54,6 @@ class SeedPlan:
 @dataclass(frozen=True)
 class SeedParts:
     store: QueueStore
-    staff: StaffDirectory
     conversations: ConversationStore
     seeds: SeedStore
     departments: frozenset[str]
@@ -104,7 +102,7 @@ class _Seeder:
         self.writer = Writer(self.rng, plan.seed)
         self.wall_start = datetime.now(UTC)  # rows stamped after this get simulated times
         self.summary = SeedSummary(plan.start, plan.end)
-        self.people = SeedStaff(parts.store, parts.staff, parts.departments, password, self.rng)
+        self.people = SeedStaff(parts.store, parts.departments, password, self.rng)
 
     def run(self) -> SeedSummary:
         self.people.admin()
@@ -270,4 +268,4 @@ def seed_parts(
     queue: QueueParts, conversations: ConversationStore, seeds: SeedStore, taxonomy: Taxonomy
 ) -> SeedParts:
     names = frozenset(d.name for d in queue.departments)
-    return SeedParts(queue.store, queue.staff, conversations, seeds, names, taxonomy)
+    return SeedParts(queue.store, conversations, seeds, names, taxonomy)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import random
 
+from pwdlib import PasswordHash
+
 from bot.queue_types import Role, Staff
 from bot.seed_questions import ADMIN_DEPARTMENT, GIVEN, SURNAMES
-from bot.staff import StaffDirectory
 from bot.store.queue_repository import QueueStore
 
 
@@ -15,15 +16,15 @@ class SeedStaff:
     def __init__(
         self,
         store: QueueStore,
-        directory: StaffDirectory,
         departments: frozenset[str],
         password: str,
         rng: random.Random,
     ) -> None:
         self._store = store
-        self._directory = directory
         self._departments = sorted(departments)
-        self._password = password
+        # One argon2 hash for every seeded account (they share the password): hashing is slow
+        # on purpose, and thirty of them would be most of a small seed's time.
+        self._hash = PasswordHash.recommended().hash(password)
         self._rng = rng
         self._by_department: dict[str, list[Staff]] = {}
         self.created: list[str] = []
@@ -52,6 +53,8 @@ class SeedStaff:
         # Names from their own generator: whether accounts exist must not change the data set.
         names = random.Random(username)
         name = names.choice(SURNAMES) + names.choice(GIVEN)
-        staff = self._directory.create(username, name, department, role, self._password)
+        with self._store.unit() as unit:
+            staff = unit.add_staff(username, name, department, role, self._hash)
+            unit.audit("system", "create_staff", username, role=role.value)
         self.created.append(f"{username}（{name}，{department}，{role.label}）")
         return staff

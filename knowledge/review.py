@@ -88,6 +88,8 @@ class ReviewDesk:
         return prefill(source, self._taxonomy, self._departments)
 
     def create_draft(self, source: ReplySource, form: DraftForm, author: Actor) -> ReviewCase:
+        # Two drafts of one consultation in the same instant could pick the same id; the origin
+        # row's key then refuses the second, which is enough for something that rare.
         record_id = draft_record_id(source.number, self._taken)
         content = self._content(record_id, form)
         self._knowledge.upsert(

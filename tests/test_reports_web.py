@@ -34,7 +34,9 @@ SEED_END = datetime(2026, 11, 22, 10, 0, tzinfo=CHINA)
 
 
 @pytest.fixture
-def served(kb: KnowledgeBase, tmp_path: Path, database_url: str) -> Iterator[tuple[LiveServer, dict[str, str]]]:  # fmt: skip
+def served(
+    kb: KnowledgeBase, tmp_path: Path, database_url: str
+) -> Iterator[tuple[LiveServer, dict[str, str]]]:
     """The hand-made data set served, with an admin and a tax office clerk (names unique: the
     PostgreSQL schema keeps staff between tests)."""
     fill(kb)
@@ -104,9 +106,10 @@ def test_the_export_is_a_workbook_and_is_audited(
     book = load_workbook(BytesIO(answer.content))
     assert book["概览"]["B6"].value == 8
     with make_session_factory(kb.engine)() as session:
-        audit = session.scalars(
-            select(AuditRow).where(AuditRow.actor == names["admin"], AuditRow.action == "export_report")
-        ).all()  # fmt: skip
+        exports = select(AuditRow).where(
+            AuditRow.actor == names["admin"], AuditRow.action == "export_report"
+        )
+        audit = session.scalars(exports).all()
     assert [a.target for a in audit] == ["2026-09-01 至 2026-10-31"]
 
 
@@ -123,7 +126,9 @@ def _report(kb: KnowledgeBase) -> ReportService:
     return ReportService.of(ReportStore.on(kb.engine), WorkingCalendar(), kb.taxonomy)
 
 
-def test_seeding_writes_simulated_times(kb: KnowledgeBase, database_url: str, tmp_path: Path) -> None:  # fmt: skip
+def test_seeding_writes_simulated_times(
+    kb: KnowledgeBase, database_url: str, tmp_path: Path
+) -> None:
     _seed(kb, database_url, tmp_path / "index", 40)
     with make_session_factory(kb.engine)() as session:
         latest = session.scalar(select(func.max(ConsultationEventRow.at)))

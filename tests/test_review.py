@@ -4,6 +4,7 @@ publication with the approvers in the history, the KB version, and the audit log
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from dataclasses import replace
 from datetime import date
@@ -310,6 +311,39 @@ def test_one_level_of_a_version_is_recorded_once(desk: ReviewDesk, kb: Knowledge
         ledger.decide(decision("reviewer2"), AuditEntry("reviewer2", "review_approve", record_id))
     assert [r.reviewer for r in desk.case(record_id).approvals] == ["reviewer1"]
     assert audit_actions(kb, record_id).count(("reviewer2", "review_approve")) == 0
+
+
+def test_two_reviewers_deciding_one_level_at_once_leave_one_decision(
+    desk: ReviewDesk, kb: KnowledgeBase
+) -> None:
+    # Two connections at the same moment: the row lock and the unique key let exactly one win.
+    record_id = draft(desk)
+    record = desk.case(record_id).record
+    ledger = ReviewRepository(make_session_factory(kb.engine), write_audit)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def decide(reviewer: str) -> None:
+        review = Review(
+            record_id, record.version, 1, reviewer, Decision.APPROVE, "", record.updated_at
+        )
+        start.wait()
+        try:
+            ledger.decide(review, AuditEntry(reviewer, "review_approve", record_id))
+            outcomes.append("recorded")
+        except ReviewConflictError:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=decide, args=(name,)) for name in ("reviewer1", "reviewer2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["conflict", "recorded"]
+    assert len(desk.case(record_id).approvals) == 1
+    approvals = [a for a in audit_actions(kb, record_id) if a[1] == "review_approve"]
+    assert len(approvals) == 1  # the loser's audit entry was rolled back with its decision
 
 
 def test_a_decision_on_a_superseded_version_is_refused(desk: ReviewDesk, kb: KnowledgeBase) -> None:

@@ -8,14 +8,19 @@ together or not at all, so nothing is acknowledged to a user before it is stored
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
+from sqlalchemy.sql.dml import Insert
 
 from bot.consultations import ConsultationStatus, ConsultationSummary, NewConsultation
 from bot.deadlines import DeadlinePolicy
@@ -30,6 +35,9 @@ from bot.store.models import (
 )
 from knowledge.store.base import utcnow
 
+DELIVERY_KEY = ["channel", "message_id"]  # the unique keys the upserts rely on (models.py)
+CONVERSATION_KEY = ["channel", "user_id"]
+
 
 class ConversationStoreError(Exception):
     """The database refused or failed; the driver's error is the `__cause__`."""
@@ -41,11 +49,12 @@ class ConversationStore:
     ) -> None:
         self._sessions = session_factory
         self._deadlines = deadlines or DeadlinePolicy()
+        self._gate = _unit_gate(session_factory)
 
     @contextmanager
     def unit(self) -> Iterator[ConversationUnit]:
         try:
-            with self._sessions() as session, session.begin():
+            with self._gate, self._sessions() as session, session.begin():
                 yield ConversationUnit(session, self._deadlines)
         except SQLAlchemyError as exc:
             raise ConversationStoreError(f"对话数据写入失败：{exc.__class__.__name__}") from exc
@@ -118,40 +127,50 @@ class ConversationUnit:
     def __init__(self, session: Session, deadlines: DeadlinePolicy) -> None:
         self._session = session
         self.consultations = SimpleConsultationDesk(session, deadlines)
+        self._claimed: dict[tuple[str, str], int] = {}  # (channel, message id) -> row id
 
     def claim(self, channel: str, message_id: str, user_id: str, text: str) -> str | None:
         """Record a delivery. None if it is new; the stored reply JSON if it was seen before."""
-        earlier = self._processed(channel, message_id)
-        if earlier is not None:
-            return earlier.reply
-        row = ProcessedMessageRow(
-            channel=channel, message_id=message_id, user_id=user_id, text=text[:10_000]
+        # One INSERT that skips a duplicate, not a SELECT, a savepoint and an INSERT: on SQLite
+        # the released outermost savepoint committed the claim on its own, apart from the reply.
+        values = {
+            "channel": channel,
+            "message_id": message_id,
+            "user_id": user_id,
+            "text": text[:10_000],
+            "received_at": utcnow(),
+        }
+        stmt = _insert_on_conflict(self._session, ProcessedMessageRow, values, DELIVERY_KEY)
+        pk = self._session.scalar(stmt.returning(ProcessedMessageRow.pk))
+        if pk is not None:
+            self._claimed[(channel, message_id)] = pk
+            return None
+        # Seen before. On PostgreSQL the insert waited for a worker still holding the same
+        # delivery, so its reply is committed by now; "" says it is still being handled.
+        earlier = self._session.scalar(
+            select(ProcessedMessageRow.reply).where(
+                ProcessedMessageRow.channel == channel, ProcessedMessageRow.message_id == message_id
+            )
         )
-        try:
-            with self._session.begin_nested():
-                self._session.add(row)
-                self._session.flush()
-        except IntegrityError:
-            # Another worker took the same delivery between our read and our insert.
-            again = self._processed(channel, message_id)
-            return again.reply if again is not None else ""
-        return None
-
-    def _processed(self, channel: str, message_id: str) -> ProcessedMessageRow | None:
-        stmt = select(ProcessedMessageRow).where(
-            ProcessedMessageRow.channel == channel, ProcessedMessageRow.message_id == message_id
-        )
-        return self._session.scalar(stmt)
+        return earlier or ""
 
     def keep_reply(self, channel: str, message_id: str, action: str, reply_json: str) -> int:
-        row = self._processed(channel, message_id)
-        assert row is not None, "claim() first"
-        row.action, row.reply = action, reply_json
-        self._session.flush()
-        return row.pk
+        pk = self._claimed.get((channel, message_id))
+        assert pk is not None, "claim() first"
+        self._session.execute(
+            update(ProcessedMessageRow)
+            .where(ProcessedMessageRow.pk == pk)
+            .values(action=action, reply=reply_json)
+        )
+        return pk
 
     def load_state(self, channel: str, user_id: str, now: datetime) -> ConversationState:
-        row = self._conversation(channel, user_id, lock=True)
+        stmt = (
+            select(ConversationRow.state, ConversationRow.expires_at)
+            .where(ConversationRow.channel == channel, ConversationRow.user_id == user_id)
+            .with_for_update()  # two messages of one user are handled one at a time
+        )
+        row = self._session.execute(stmt).first()
         if row is None or _aware(row.expires_at) < now:
             return ConversationState()
         return ConversationState.from_json(row.state)
@@ -159,21 +178,12 @@ class ConversationUnit:
     def save_state(
         self, channel: str, user_id: str, state: ConversationState, now: datetime
     ) -> None:
-        row = self._conversation(channel, user_id, lock=False)
-        if row is None:
-            row = ConversationRow(channel=channel, user_id=user_id)
-            self._session.add(row)
-        row.state = state.to_json()
-        row.updated_at = now
-        row.expires_at = now + STATE_TTL
-
-    def _conversation(self, channel: str, user_id: str, *, lock: bool) -> ConversationRow | None:
-        stmt = select(ConversationRow).where(
-            ConversationRow.channel == channel, ConversationRow.user_id == user_id
+        # An upsert: one statement whether or not the user has a conversation row yet.
+        changes = {"state": state.to_json(), "updated_at": now, "expires_at": now + STATE_TTL}
+        values = {"channel": channel, "user_id": user_id, **changes}
+        self._session.execute(
+            _insert_on_conflict(self._session, ConversationRow, values, CONVERSATION_KEY, changes)
         )
-        if lock:
-            stmt = stmt.with_for_update()  # two messages of one user are handled one at a time
-        return self._session.scalar(stmt)
 
     def add_feedback(
         self, channel: str, user_id: str, record_id: str, question: str, *, useful: bool
@@ -270,6 +280,46 @@ def _summary(row: ConsultationRow) -> ConsultationSummary:
         created_at=_aware(row.created_at),
         department=row.department,
     )
+
+
+def _unit_gate(factory: sessionmaker[Session]) -> AbstractContextManager[object]:
+    """How many units of this process may hold a connection at once.
+
+    A unit keeps its connection while the engine reads the knowledge base through the same
+    pool; with every pooled connection held by a unit, those reads would wait for themselves
+    until the pool timed out. So units take at most the pool's core size, leaving the overflow
+    for the reads. On SQLite one unit at a time: the database has one writer anyway, and a
+    thread waiting on a lock wakes at once, where SQLite's busy handler sleeps 1, 2, 5… ms.
+    """
+    bind = factory.kw.get("bind")
+    if not isinstance(bind, Engine):
+        return nullcontext()
+    if bind.dialect.name == "sqlite":
+        return threading.Lock()
+    size = bind.pool.size() if isinstance(bind.pool, QueuePool) else 0
+    return threading.BoundedSemaphore(size) if size > 0 else nullcontext()
+
+
+def _insert_on_conflict(
+    session: Session,
+    model: type[ProcessedMessageRow | ConversationRow],
+    values: dict[str, object],
+    key: list[str],
+    changes: dict[str, object] | None = None,
+) -> Insert:
+    """INSERT that skips a row whose unique `key` exists, or updates it with `changes`.
+
+    Both databases the project runs on have ON CONFLICT; each dialect builds its own.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        pg = postgresql.insert(model).values(values)
+        if changes:
+            return pg.on_conflict_do_update(index_elements=key, set_=changes)
+        return pg.on_conflict_do_nothing(index_elements=key)
+    lite = sqlite.insert(model).values(values)
+    if changes:
+        return lite.on_conflict_do_update(index_elements=key, set_=changes)
+    return lite.on_conflict_do_nothing(index_elements=key)
 
 
 def _aware(moment: datetime) -> datetime:
