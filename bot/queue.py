@@ -169,7 +169,7 @@ class ConsultationQueue:
         view = self._visible(unit, number, staff, lock=True)
         if view.status in (ConsultationStatus.CLOSED, ConsultationStatus.WITHDRAWN):
             raise ConflictError(
-                f"咨询 {view.number} 已{view.status.label}，不能{action}；请先重新打开"
+                f"咨询 {view.number} {view.status.label}，不能{action}；请先重新打开"
             )
         if view.assignee and view.assignee != staff.username and not staff.is_admin:
             raise ConflictError(f"咨询 {view.number} 由 {view.assignee} 办理，不能{action}")
