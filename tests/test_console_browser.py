@@ -4,6 +4,7 @@ answer reaches the citizen's chat."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,9 +41,12 @@ def server(tmp_path_factory: pytest.TempPathFactory, demo_database: str) -> Iter
 
 
 def screenshot(page: Page, artifacts: Path, name: str, *, full_page: bool = False) -> None:
-    """Into test-artifacts/, and a small palette copy into docs/screenshots/ for the docs."""
+    """Into test-artifacts/; with UPDATE_DOC_SCREENSHOTS=1 also a small palette copy into
+    docs/screenshots/ (a test run must not rewrite tracked files)."""
     path = artifacts / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
+    if os.environ.get("UPDATE_DOC_SCREENSHOTS") != "1":
+        return
     DOCS.mkdir(parents=True, exist_ok=True)
     with Image.open(path) as image:
         small = image.convert("RGB").quantize(colors=64)
