@@ -73,8 +73,6 @@ class VersionOut(BaseModel):
     version: int
     publication: str
     changed_at: datetime
-    changed_by: str
-    note: str
     title: str
 
     @classmethod
@@ -83,8 +81,6 @@ class VersionOut(BaseModel):
             version=v.version,
             publication=v.publication.value,
             changed_at=v.changed_at,
-            changed_by=v.changed_by,
-            note=v.note,
             title=v.content.title,
         )
 

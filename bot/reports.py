@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from bot.deadlines import WorkingCalendar
@@ -258,7 +258,3 @@ def hours_text(hours: float | None) -> str:
 
 def rate_text(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
-
-
-def quarter_of(day: date) -> Period:
-    return Period.quarter(day.year, (day.month - 1) // 3 + 1)

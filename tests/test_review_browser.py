@@ -4,6 +4,7 @@ question then gets the new FAQ as the answer."""
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -48,9 +49,12 @@ def server(tmp_path_factory: pytest.TempPathFactory, demo_database: str) -> Iter
 
 
 def screenshot(page: Page, artifacts: Path, name: str) -> None:
-    """Into test-artifacts/, and a small palette copy into docs/screenshots/ for the docs."""
+    """Into test-artifacts/; with UPDATE_DOC_SCREENSHOTS=1 also a small palette copy into
+    docs/screenshots/ (a test run must not rewrite tracked files)."""
     path = artifacts / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
+    if os.environ.get("UPDATE_DOC_SCREENSHOTS") != "1":
+        return
     DOCS.mkdir(parents=True, exist_ok=True)
     with Image.open(path) as image:
         image.convert("RGB").quantize(colors=64).save(DOCS / f"{name}.png", optimize=True)

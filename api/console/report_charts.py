@@ -15,7 +15,7 @@ from bot.reports import Report, Row
 BAR_WIDTH = 420  # SVG units for the longest bar
 ROW_HEIGHT = 26
 LABEL_WIDTH = 170
-MAX_BARS = 16  # more does not read as a chart: the table below has every row
+MAX_BARS = 26  # every life event and "未识别"; more would not read as a chart
 
 
 @dataclass(frozen=True)

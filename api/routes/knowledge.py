@@ -18,7 +18,7 @@ from api.schemas import (
 from knowledge.enums import Publication
 from knowledge.errors import RecordNotFoundError
 from knowledge.exporting import export_row
-from knowledge.queries import StoredRecord
+from knowledge.queries import RecordVersion, StoredRecord
 from knowledge.store.repository import KnowledgeStore
 
 router = APIRouter(prefix="/api", tags=["knowledge"])
@@ -61,6 +61,12 @@ def published_record(store: KnowledgeStore, record_id: str) -> StoredRecord:
     return record
 
 
+def public_history(store: KnowledgeStore, record_id: str) -> list[RecordVersion]:
+    """Only the versions citizens were shown: drafts, rejected texts and reviewers' notes stay
+    inside the console."""
+    return [v for v in store.history(record_id) if v.publication is Publication.PUBLISHED]
+
+
 @router.get("/knowledge/{record_id}")
 def get_record(record_id: str, store: StoreDep, taxonomy: TaxonomyDep) -> RecordDetailOut:
     record = published_record(store, record_id)
@@ -73,7 +79,7 @@ def get_record(record_id: str, store: StoreDep, taxonomy: TaxonomyDep) -> Record
         **RecordSummaryOut.of(record, taxonomy).model_dump(),
         fields=export_row(record.content, taxonomy),
         interpretations=interpretations,
-        history=[VersionOut.of(v) for v in store.history(record_id)],
+        history=[VersionOut.of(v) for v in public_history(store, record_id)],
     )
 
 
@@ -82,7 +88,7 @@ def get_record_version(
     record_id: str, version: int, store: StoreDep, taxonomy: TaxonomyDep
 ) -> dict[str, object]:
     published_record(store, record_id)
-    for item in store.history(record_id):
+    for item in public_history(store, record_id):
         if item.version == version:
             return {"version": version, "fields": export_row(item.content, taxonomy)}
     raise HTTPException(status.HTTP_404_NOT_FOUND, f"记录 {record_id} 没有第 {version} 版")

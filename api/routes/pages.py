@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import StoreDep, TaxonomyDep, TemplatesDep
 from api.filters import public_query
-from api.routes.knowledge import published_record
+from api.routes.knowledge import public_history, published_record
 from knowledge.enums import Audience, Kind, Publication
 from knowledge.exporting import export_row
 
@@ -65,7 +65,7 @@ def knowledge_detail(
     version: int | None = None,
 ) -> HTMLResponse:
     record = published_record(store, record_id)
-    history = store.history(record_id)
+    history = public_history(store, record_id)
     content = record.content
     if version is not None:
         content = next((v.content for v in history if v.version == version), content)
