@@ -172,6 +172,13 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+def copy_of_demo(demo_database: str, directory: Path) -> str:
+    """A private copy of the demo database, for tests that write conversations or consultations."""
+    copy = directory / "demo-copy.db"
+    copy.write_bytes(Path(demo_database.removeprefix("sqlite:///")).read_bytes())
+    return f"sqlite:///{copy}"
+
+
 @pytest.fixture(scope="session")
 def demo_server(demo_database: str) -> Iterator[LiveServer]:
     with LiveServer(demo_database) as server:

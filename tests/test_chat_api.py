@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from bot.store.repository import ConversationStore
 from knowledge.store.base import make_engine, make_session_factory
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, copy_of_demo
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, demo_database: str) -> Iterator[LiveServer]:
-    copy = tmp_path_factory.mktemp("chat") / "chat.db"
-    copy.write_bytes(Path(demo_database.removeprefix("sqlite:///")).read_bytes())
-    with LiveServer(f"sqlite:///{copy}") as live:
+    url = copy_of_demo(demo_database, tmp_path_factory.mktemp("chat"))
+    with LiveServer(url) as live:
         yield live
 
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from bot.store.repository import ConversationStore
 from knowledge.store.base import make_engine, make_session_factory
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, copy_of_demo
 from tests.test_browser import PHONE, browser  # noqa: F401  (the shared Chromium fixture)
 
 pytestmark = pytest.mark.browser
@@ -18,9 +18,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, demo_database: str) -> Iterator[LiveServer]:
-    copy = tmp_path_factory.mktemp("chat-ui") / "chat.db"
-    copy.write_bytes(Path(demo_database.removeprefix("sqlite:///")).read_bytes())
-    with LiveServer(f"sqlite:///{copy}") as live:
+    url = copy_of_demo(demo_database, tmp_path_factory.mktemp("chat-ui"))
+    with LiveServer(url) as live:
         yield live
 
 

@@ -14,7 +14,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from config.settings import PROJECT_ROOT
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, copy_of_demo
 from tests.console_support import STAFF, create_staff, open_consultation, queue_parts
 from tests.test_browser import PHONE, browser  # noqa: F401  (the shared Chromium fixture)
 from tests.test_chat_browser import ask, click_and_wait
@@ -28,10 +28,9 @@ CITED = "birth-policy-merge-maternity-medical"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, demo_database: str) -> Iterator[LiveServer]:
-    copy = tmp_path_factory.mktemp("console-ui") / "console.db"
-    copy.write_bytes(Path(demo_database.removeprefix("sqlite:///")).read_bytes())
+    url = copy_of_demo(demo_database, tmp_path_factory.mktemp("console-ui"))
     # A quick deliverer: the reply reaches the chat within a poll or two, not after seconds.
-    with LiveServer(f"sqlite:///{copy}", delivery_interval_seconds=0.2) as live:
+    with LiveServer(url, delivery_interval_seconds=0.2) as live:
         with queue_parts(live) as (kb, parts):
             create_staff(parts, {"lim": STAFF["lim"]})
             # Company in the queue, so its screenshot shows more than one row.

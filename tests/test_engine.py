@@ -6,7 +6,6 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -18,17 +17,15 @@ from bot.wiring import open_engine
 from indexer.wiring import open_search
 from knowledge.store.base import make_session_factory
 from knowledge.store.wiring import KnowledgeBase, open_knowledge
-from tests.conftest import LIFE_EVENTS, settings_for
+from tests.conftest import LIFE_EVENTS, copy_of_demo, settings_for
 
 _ids = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory: pytest.TempPathFactory, demo_database: str) -> Iterator[KnowledgeBase]:
-    # A private copy of the demo database: these tests write conversations and consultations.
-    copy = tmp_path_factory.mktemp("engine") / "engine.db"
-    copy.write_bytes(Path(demo_database.removeprefix("sqlite:///")).read_bytes())
-    knowledge = open_knowledge(f"sqlite:///{copy}", LIFE_EVENTS)
+    url = copy_of_demo(demo_database, tmp_path_factory.mktemp("engine"))
+    knowledge = open_knowledge(url, LIFE_EVENTS)
     yield knowledge
     knowledge.close()
 
