@@ -16,7 +16,8 @@ from bot.intent import IntentRouter
 from bot.messages import Action, IncomingMessage, Reply, TextPart
 from bot.serialize import reply_from_json, reply_to_json
 from bot.state import ConversationState
-from bot.store.repository import ConversationStore
+from bot.store.record_cache import RecordCache
+from bot.store.repository import ConversationStore, ConversationUnit
 from config.taxonomy import Taxonomy
 from indexer.search import Searcher
 from knowledge.store.repository import KnowledgeStore
@@ -34,6 +35,8 @@ class EngineParts:
     router: IntentRouter
     taxonomy: Taxonomy
     route_confidence: float = 0.8  # below it, a "complaint" that search can answer is answered
+    # Published records kept per knowledge-base version; without it every read goes to `knowledge`.
+    records: RecordCache | None = None
 
 
 class ConversationEngine:
@@ -46,7 +49,7 @@ class ConversationEngine:
             if earlier is not None:
                 return _replayed(earlier)
             state = unit.load_state(message.channel, message.user_id, message.sent_at)
-            turn = Turn(self._parts, unit, message, state)
+            turn = Turn(self._parts_for(unit), unit, message, state)
             reply, state = turn.respond()
             state = _remember(state, message, reply)
             unit.save_state(message.channel, message.user_id, state, message.sent_at)
@@ -54,6 +57,12 @@ class ConversationEngine:
                 message.channel, message.message_id, reply.action.value, reply_to_json(reply)
             )
             return replace(reply, extra={**reply.extra, "message_row": str(row)})
+
+    def _parts_for(self, unit: ConversationUnit) -> EngineParts:
+        records = self._parts.records
+        if records is None:
+            return self._parts
+        return replace(self._parts, knowledge=records.at(unit.kb_version()))
 
 
 def _replayed(stored: str) -> Reply:

@@ -76,7 +76,7 @@ class ConsultationQueue:
                 holder = unit.view(view.number, now)
                 who = holder.assignee if holder and holder.assignee else "其他人"
                 raise ConflictError(f"咨询 {view.number} 已由 {who} 认领或已办结，不能再认领")
-            unit.add_event(view.id, staff.username, "claimed")
+            unit.add_event(view.id, staff.username, "claimed", at=now)
             unit.audit(staff.username, "claim", view.number)
             return self._visible(unit, number, staff)
 
@@ -95,7 +95,7 @@ class ConsultationQueue:
             if first:
                 values["first_response_at"] = now
             unit.change(view.number, now, **values)
-            unit.add_event(view.id, staff.username, "replied", text)
+            unit.add_event(view.id, staff.username, "replied", text, at=now)
             key = _delivery_key(view.number, len(view.events), text)
             unit.add_delivery(view, key, _delivery_text(view.number, text), now)
             unit.audit(staff.username, "reply", view.number, chars=str(len(text)))
@@ -131,8 +131,8 @@ class ConsultationQueue:
                 staff.username,
                 "transferred",
                 reason,
-                to=department,
-                **{"from": view.department},
+                at=now,
+                detail={"from": view.department, "to": department},
             )
             unit.audit(staff.username, "transfer", view.number, to=department)
             moved = unit.view(view.number, now)  # no longer in this staff member's department
@@ -146,7 +146,7 @@ class ConsultationQueue:
             if view.status in (ConsultationStatus.CLOSED, ConsultationStatus.WITHDRAWN):
                 raise ConflictError(f"咨询 {view.number} {view.status.label}")
             unit.change(view.number, now, status=ConsultationStatus.CLOSED.value, closed_at=now)
-            unit.add_event(view.id, staff.username, "closed")
+            unit.add_event(view.id, staff.username, "closed", at=now)
             unit.audit(staff.username, "close", view.number)
             return self._visible(unit, number, staff)
 
@@ -159,7 +159,7 @@ class ConsultationQueue:
             unit.change(
                 view.number, now, status=ConsultationStatus.IN_PROGRESS.value, closed_at=None
             )
-            unit.add_event(view.id, staff.username, "reopened")
+            unit.add_event(view.id, staff.username, "reopened", at=now)
             unit.audit(staff.username, "reopen", view.number)
             return self._visible(unit, number, staff)
 

@@ -12,6 +12,7 @@ from bot.intent import IntentRouter, load_cues
 from bot.queue import ConsultationQueue
 from bot.staff import LoginPolicy, StaffDirectory
 from bot.store.queue_repository import QueueStore
+from bot.store.record_cache import RecordCache
 from bot.store.repository import ConversationStore
 from config.departments import Department, load_departments
 from config.settings import Settings
@@ -66,5 +67,6 @@ def open_engine(
         conversations=conversations,
         router=IntentRouter(load_cues(settings.intent_cues_path)),
         taxonomy=kb.taxonomy,
+        records=RecordCache(make_session_factory(kb.engine)),
     )
     return ConversationEngine(parts), conversations

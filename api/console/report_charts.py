@@ -26,6 +26,15 @@ class Bar:
     width: float
     part_width: float
     text: str  # written after the bar
+    y: int  # top of the bar's row
+
+    @property
+    def baseline(self) -> int:
+        return self.y + 15  # of the texts beside an 18-unit bar
+
+
+LABEL_END = LABEL_WIDTH - 8  # labels end here, right-aligned
+BAR_START = LABEL_WIDTH
 
 
 @dataclass(frozen=True)
@@ -55,8 +64,9 @@ def chart(title: str, legend: str, items: Iterable[tuple[str, int, int, str]]) -
             width=round(BAR_WIDTH * whole / top, 1),
             part_width=round(BAR_WIDTH * min(part, whole) / top, 1),
             text=text,
+            y=index * ROW_HEIGHT + 4,
         )
-        for label, whole, part, text in listed
+        for index, (label, whole, part, text) in enumerate(listed)
     )
     return Chart(title, legend, bars)
 

@@ -14,7 +14,12 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
 
-from api.console.report_charts import bot_and_staff_chart, received_chart
+from api.console.report_charts import (
+    BAR_START,
+    LABEL_END,
+    bot_and_staff_chart,
+    received_chart,
+)
 from api.console.web import ConsoleRoute, PageStaffDep, render
 from bot.deadlines import CHINA
 from bot.queue_types import Staff
@@ -107,6 +112,8 @@ def reports_page(
         "enterprise_chart": received_chart("涉企诉求：按承办部门", enterprise.by_department),
         "hours": hours_text,
         "rate": rate_text,
+        "label_end": LABEL_END,
+        "bar_start": BAR_START,
     }
     return render(request, "console/reports.html", staff, **context)
 

@@ -248,15 +248,23 @@ class QueueUnit:
         row.updated_at = now
 
     def add_event(
-        self, consultation_id: int, actor: str, kind: str, text: str = "", **detail: str
+        self,
+        consultation_id: int,
+        actor: str,
+        kind: str,
+        text: str = "",
+        *,
+        at: datetime | None = None,
+        detail: dict[str, str] | None = None,
     ) -> None:
         self.session.add(
             ConsultationEventRow(
                 consultation_id=consultation_id,
+                at=at or utcnow(),
                 actor=actor,
                 kind=kind,
                 text=text,
-                detail=json.dumps(detail, ensure_ascii=False),
+                detail=json.dumps(detail or {}, ensure_ascii=False),
             )
         )
 
@@ -340,7 +348,9 @@ def _aware(moment: datetime | None) -> datetime | None:
 def mark_sent(unit: QueueUnit, delivery: OutboxRow, now: datetime) -> None:
     delivery.status, delivery.sent_at = "sent", now
     delivery.attempts += 1
-    unit.add_event(delivery.consultation_id, "system", "delivered", key=delivery.key)
+    unit.add_event(
+        delivery.consultation_id, "system", "delivered", at=now, detail={"key": delivery.key}
+    )
 
 
 def mark_failed(
@@ -352,7 +362,11 @@ def mark_failed(
     if retry_at is None:
         delivery.status = "failed"
         unit.add_event(
-            delivery.consultation_id, "system", "delivery_failed", error[:500], key=delivery.key
+            delivery.consultation_id,
+            "system",
+            "delivery_failed",
+            error[:500],
+            detail={"key": delivery.key},
         )
     else:
         delivery.next_attempt_at = retry_at

@@ -14,13 +14,11 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
-from sqlalchemy.sql.dml import Insert
 
 from bot.consultations import ConsultationStatus, ConsultationSummary, NewConsultation
 from bot.deadlines import DeadlinePolicy
@@ -28,15 +26,12 @@ from bot.state import STATE_TTL, ConversationState
 from bot.store.models import (
     ConsultationEventRow,
     ConsultationRow,
-    ConversationRow,
     FeedbackRow,
     NoticeRow,
     ProcessedMessageRow,
 )
+from bot.store.unit_sql import unit_statements
 from knowledge.store.base import utcnow
-
-DELIVERY_KEY = ["channel", "message_id"]  # the unique keys the upserts rely on (models.py)
-CONVERSATION_KEY = ["channel", "user_id"]
 
 
 class ConversationStoreError(Exception):
@@ -128,49 +123,39 @@ class ConversationUnit:
         self._session = session
         self.consultations = SimpleConsultationDesk(session, deadlines)
         self._claimed: dict[tuple[str, str], int] = {}  # (channel, message id) -> row id
+        # The per-message statements run on the unit's connection, past the ORM (unit_sql.py).
+        self._connection = session.connection()
+        self._sql = unit_statements(self._connection.dialect.name)
 
     def claim(self, channel: str, message_id: str, user_id: str, text: str) -> str | None:
         """Record a delivery. None if it is new; the stored reply JSON if it was seen before."""
         # One INSERT that skips a duplicate, not a SELECT, a savepoint and an INSERT: on SQLite
         # the released outermost savepoint committed the claim on its own, apart from the reply.
-        values = {
-            "channel": channel,
-            "message_id": message_id,
-            "user_id": user_id,
-            "text": text[:10_000],
-            "received_at": utcnow(),
-        }
-        stmt = _insert_on_conflict(self._session, ProcessedMessageRow, values, DELIVERY_KEY)
-        pk = self._session.scalar(stmt.returning(ProcessedMessageRow.pk))
+        key = {"channel": channel, "message_id": message_id}
+        params = {**key, "user_id": user_id, "text": text[:10_000], "received_at": utcnow()}
+        pk = self._connection.execute(self._sql.claim, params).scalar()
         if pk is not None:
             self._claimed[(channel, message_id)] = pk
             return None
         # Seen before. On PostgreSQL the insert waited for a worker still holding the same
         # delivery, so its reply is committed by now; "" says it is still being handled.
-        earlier = self._session.scalar(
-            select(ProcessedMessageRow.reply).where(
-                ProcessedMessageRow.channel == channel, ProcessedMessageRow.message_id == message_id
-            )
-        )
-        return earlier or ""
+        return self._connection.execute(self._sql.reply_of, key).scalar() or ""
 
     def keep_reply(self, channel: str, message_id: str, action: str, reply_json: str) -> int:
         pk = self._claimed.get((channel, message_id))
         assert pk is not None, "claim() first"
-        self._session.execute(
-            update(ProcessedMessageRow)
-            .where(ProcessedMessageRow.pk == pk)
-            .values(action=action, reply=reply_json)
+        self._connection.execute(
+            self._sql.keep_reply, {"row_id": pk, "action": action, "reply": reply_json}
         )
         return pk
 
+    def kb_version(self) -> int:
+        """The knowledge-base version this transaction sees (it moves with published content)."""
+        return self._connection.execute(self._sql.kb_version).scalar() or 0
+
     def load_state(self, channel: str, user_id: str, now: datetime) -> ConversationState:
-        stmt = (
-            select(ConversationRow.state, ConversationRow.expires_at)
-            .where(ConversationRow.channel == channel, ConversationRow.user_id == user_id)
-            .with_for_update()  # two messages of one user are handled one at a time
-        )
-        row = self._session.execute(stmt).first()
+        key = {"channel": channel, "user_id": user_id}
+        row = self._connection.execute(self._sql.state_of, key).first()
         if row is None or _aware(row.expires_at) < now:
             return ConversationState()
         return ConversationState.from_json(row.state)
@@ -179,11 +164,14 @@ class ConversationUnit:
         self, channel: str, user_id: str, state: ConversationState, now: datetime
     ) -> None:
         # An upsert: one statement whether or not the user has a conversation row yet.
-        changes = {"state": state.to_json(), "updated_at": now, "expires_at": now + STATE_TTL}
-        values = {"channel": channel, "user_id": user_id, **changes}
-        self._session.execute(
-            _insert_on_conflict(self._session, ConversationRow, values, CONVERSATION_KEY, changes)
-        )
+        params = {
+            "channel": channel,
+            "user_id": user_id,
+            "state": state.to_json(),
+            "updated_at": now,
+            "expires_at": now + STATE_TTL,
+        }
+        self._connection.execute(self._sql.save_state, params)
 
     def add_feedback(
         self, channel: str, user_id: str, record_id: str, question: str, *, useful: bool
@@ -298,28 +286,6 @@ def _unit_gate(factory: sessionmaker[Session]) -> AbstractContextManager[object]
         return threading.Lock()
     size = bind.pool.size() if isinstance(bind.pool, QueuePool) else 0
     return threading.BoundedSemaphore(size) if size > 0 else nullcontext()
-
-
-def _insert_on_conflict(
-    session: Session,
-    model: type[ProcessedMessageRow | ConversationRow],
-    values: dict[str, object],
-    key: list[str],
-    changes: dict[str, object] | None = None,
-) -> Insert:
-    """INSERT that skips a row whose unique `key` exists, or updates it with `changes`.
-
-    Both databases the project runs on have ON CONFLICT; each dialect builds its own.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        pg = postgresql.insert(model).values(values)
-        if changes:
-            return pg.on_conflict_do_update(index_elements=key, set_=changes)
-        return pg.on_conflict_do_nothing(index_elements=key)
-    lite = sqlite.insert(model).values(values)
-    if changes:
-        return lite.on_conflict_do_update(index_elements=key, set_=changes)
-    return lite.on_conflict_do_nothing(index_elements=key)
 
 
 def _aware(moment: datetime) -> datetime:
