@@ -54,9 +54,12 @@ typecheck: $(DEV_STAMP)
 unit: $(DEV_STAMP)
 	$(PY) -m pytest
 
-## bench: build time, memory, latency of our index beside tantivy and bm25s (docs/benchmarks.md)
+## bench: build time, memory, latency of our index beside tantivy and bm25s; then the chat path:
+## answered questions/s through the HTTP chat API, SQLite and PostgreSQL, 1 and 2 workers
+## (docs/benchmarks.md)
 bench: $(DEV_STAMP)
 	$(PY) manage.py bench
+	$(PY) manage.py bench-chat
 
 ## eval: search quality, ours vs plain BM25 (docs/search-quality.md): gov FAQ answers, statutes, demo
 SHARED_DATA ?= ../shared/data

@@ -751,6 +751,51 @@ def report_command(
         typer.echo(f"已导出到 {xlsx}")
 
 
+@app.command(name="bench-chat")
+def bench_chat(
+    databases: Annotated[
+        str, typer.Option("--databases", help="逗号分隔：sqlite,postgres")
+    ] = "sqlite,postgres",
+    workers: Annotated[str, typer.Option("--workers", help="逗号分隔的 uvicorn 进程数")] = "1,2",
+    clients: Annotated[
+        int, typer.Option("--clients", min=1, max=512, help="并发客户端，各自一个会话")
+    ] = 32,
+    messages: Annotated[int, typer.Option("--messages", min=1, help="每轮计时的消息数")] = 4000,
+    warmup: Annotated[int, typer.Option("--warmup", min=0, help="每轮先发、不计时的消息数")] = 400,
+    postgres_url: Annotated[
+        str, typer.Option("--postgres-url", help="基准自用的 PostgreSQL 库，不存在则创建")
+    ] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果")] = False,
+) -> None:
+    """对话接口基准：并发客户端经 HTTP 提问，每秒答复数、p50/p99 延迟，核对每条消息均已落库。"""
+    # Imported here: the harness starts uvicorn and is only needed to benchmark.
+    from api.bench_chat import DEFAULT_POSTGRES_URL, ChatBenchOptions, run_chat_bench
+    from api.bench_chat_report import format_report, report_json
+
+    try:
+        options = ChatBenchOptions(
+            databases=tuple(d.strip() for d in databases.split(",") if d.strip()),
+            workers=tuple(int(w) for w in workers.split(",") if w.strip()),
+            clients=clients,
+            messages=messages,
+            warmup=warmup,
+            postgres_url=postgres_url or DEFAULT_POSTGRES_URL,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(f"--workers 应为逗号分隔的整数：{exc}") from exc
+    unknown = [d for d in options.databases if d not in ("sqlite", "postgres")]
+    if unknown or not options.databases or not options.workers or min(options.workers) < 1:
+        raise typer.BadParameter("--databases 取 sqlite,postgres；--workers 为正整数")
+    report = run_chat_bench(_settings(), options, log=lambda line: typer.echo(line, err=True))
+    if as_json:
+        typer.echo(json.dumps(report_json(report), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_report(report))
+    broken = [r for r in report.runs if r.errors or not r.all_persisted]
+    if broken or not report.runs:  # a slow run is a finding; a lost message is a failure
+        raise typer.Exit(code=1)
+
+
 def main() -> None:
     try:
         app()

@@ -11,7 +11,6 @@ the action answer or clarify. Afterwards every message sent must have its row in
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import os
 import random
@@ -24,17 +23,17 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
 
+from api.bench_chat_load import LoadPlan, drive
 from api.bench_chat_report import (
     ChatBenchReport,
     Measured,
     RunFigures,
     RunSetup,
-    Sample,
     figures_from,
 )
 from bot.store.bench_db import (
@@ -50,10 +49,8 @@ from knowledge.store.wiring import open_knowledge
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/policy_bench"
 DATABASES = ("sqlite", "postgres")
-CHAT_PATH = "/api/chat/messages"
 STARTUP_S = 120.0  # two workers each load jieba and the index: seconds, not minutes
 STOP_S = 20.0
-REQUEST_TIMEOUT_S = 30.0
 
 Log = Callable[[str], None]
 
@@ -73,16 +70,6 @@ class ChatBenchOptions:
 
 class RunFailedError(Exception):
     """The service did not start, or a phase did not finish in time."""
-
-
-@dataclass(frozen=True)
-class _Plan:
-    questions: list[str]
-    count: int
-    clients: int
-    session_length: int
-    tag: str  # makes message ids unique across the phases of a run
-    timeout_s: float
 
 
 def run_chat_bench(settings: Settings, options: ChatBenchOptions, log: Log) -> ChatBenchReport:
@@ -142,17 +129,17 @@ def _run(
     with _fresh_database(setup.database, options, work / f"{name}.db") as url:
         log(f"{name}: seeding the demo knowledge base")
         _seed(settings.model_copy(update={"database_url": url, "index_dir": index_dir}))
-        with _service(url, index_dir, setup.workers, work / f"{name}.log") as base:
+        with _service(url, index_dir, setup.workers, work / f"{name}.log") as service:
             log(f"{name}: warm-up, {options.warmup} messages")
-            _measure(base, _plan(options, questions, options.warmup, "warm"))
+            _measure(service, _plan(options, questions, options.warmup, "warm"))
             log(f"{name}: {options.messages} messages from {setup.clients} clients")
-            measured = _measure(base, _plan(options, questions, options.messages, "run"))
+            measured = _measure(service, _plan(options, questions, options.messages, "run"))
         persisted = processed_message_count(url)
     return figures_from(setup, measured, persisted, options.warmup + options.messages)
 
 
-def _plan(options: ChatBenchOptions, questions: list[str], count: int, tag: str) -> _Plan:
-    return _Plan(
+def _plan(options: ChatBenchOptions, questions: list[str], count: int, tag: str) -> LoadPlan:
+    return LoadPlan(
         questions, count, options.clients, options.session_length, tag, options.run_timeout_s
     )
 
@@ -184,8 +171,14 @@ def _seed(settings: Settings) -> None:
 # -- the service, as its own process ---------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Service:
+    base: str  # http://127.0.0.1:port
+    pid: int  # uvicorn's; the workers are its children
+
+
 @contextmanager
-def _service(url: str, index_dir: Path, workers: int, log_path: Path) -> Iterator[str]:
+def _service(url: str, index_dir: Path, workers: int, log_path: Path) -> Iterator[_Service]:
     port = _free_port()
     command = [
         *(sys.executable, "-m", "uvicorn", "api.main:create_app_from_env", "--factory"),
@@ -193,7 +186,12 @@ def _service(url: str, index_dir: Path, workers: int, log_path: Path) -> Iterato
         # Info level for "Application startup complete" (one per worker), no line per request.
         *("--log-level", "info", "--no-access-log"),
     ]
-    env = {**os.environ, "POLICY_DATABASE_URL": url, "POLICY_INDEX_DIR": str(index_dir)}
+    env = {
+        **os.environ,  # the service reads its settings as `manage.py serve` does, but for these
+        "POLICY_DATABASE_URL": url,
+        "POLICY_INDEX_DIR": str(index_dir),
+        "POLICY_SESSION_SECRET": secrets.token_urlsafe(32),  # one for all workers, no file race
+    }
     with log_path.open("wb") as out:
         # A session of its own: stopping it stops the workers uvicorn forked, and nothing else.
         process = subprocess.Popen(
@@ -202,7 +200,7 @@ def _service(url: str, index_dir: Path, workers: int, log_path: Path) -> Iterato
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_ready(process, base, workers, log_path)
-        yield base
+        yield _Service(base, process.pid)
     finally:
         _stop(process)
 
@@ -254,113 +252,50 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=STOP_S)
 
 
-# -- the clients -----------------------------------------------------------------------------------
+# -- measuring ------------------------------------------------------------------------------------
 
 
-def _measure(base: str, plan: _Plan) -> Measured:
+def _measure(service: _Service, plan: LoadPlan) -> Measured:
+    machine_cpu, server_cpu = _machine_cpu_seconds(), _tree_cpu_seconds(service.pid)
     try:
-        return asyncio.run(_drive(base, plan))
+        measured = asyncio.run(drive(service.base, plan))
     except TimeoutError as exc:
         raise RunFailedError(f"{plan.count} messages took over {plan.timeout_s:.0f} s") from exc
+    server_cpu = _tree_cpu_seconds(service.pid) - server_cpu
+    machine_cpu = _machine_cpu_seconds() - machine_cpu
+    seconds = measured.seconds
+    return replace(measured, server_cpu=server_cpu / seconds, machine_cpu=machine_cpu / seconds)
 
 
-async def _drive(base: str, plan: _Plan) -> Measured:
-    numbers = itertools.count()  # shared: the clients together send exactly plan.count
-    samples: list[Sample] = []
-    clients = [_client(base, plan, numbers, samples) for _ in range(plan.clients)]
-    cpu, started = time.process_time(), time.perf_counter()
-    await asyncio.wait_for(asyncio.gather(*clients), plan.timeout_s)
-    seconds = time.perf_counter() - started
-    return Measured(samples, seconds, (time.process_time() - cpu) / seconds)
-
-
-async def _client(base: str, plan: _Plan, numbers: Iterator[int], samples: list[Sample]) -> None:
-    """One citizen after another on one connection: each asks `session_length` questions."""
-    connection = _Connection(base)
-    session, asked = _new_session(), 0
+def _machine_cpu_seconds() -> float:
+    """CPU time every core spent on anything but idling, so far (Linux; else 0)."""
     try:
-        while (number := next(numbers)) < plan.count:
-            if asked == plan.session_length:
-                session, asked = _new_session(), 0
-            body = {
-                "message_id": f"{plan.tag}-{number}",
-                "text": plan.questions[number % len(plan.questions)],
-                "payload": "",
-            }
-            samples.append(await _post(connection, session, body))
-            asked += 1
-    finally:
-        connection.close()
+        first = Path("/proc/stat").read_text(encoding="latin-1").splitlines()[0]
+    except (OSError, IndexError):
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, first.split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
-def _new_session() -> str:
-    return secrets.token_urlsafe(18)  # the form the service issues itself
-
-
-async def _post(connection: _Connection, session: str, body: dict[str, str]) -> Sample:
-    payload = json.dumps(body, ensure_ascii=False).encode()
-    started = time.perf_counter()
-    try:
-        async with asyncio.timeout(REQUEST_TIMEOUT_S):
-            status, data = await connection.post(CHAT_PATH, payload, f"pa_chat={session}")
-    except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
-        connection.close()  # the next request opens a fresh connection
-        return Sample(time.perf_counter() - started, 0)
-    elapsed = time.perf_counter() - started
-    if status != 200:
-        return Sample(elapsed, status)
-    try:
-        action = str(json.loads(data).get("action", ""))
-    except ValueError:
-        action = ""
-    return Sample(elapsed, 200, action)
-
-
-class _Connection:
-    """A minimal HTTP/1.1 keep-alive client for the load: JSON POSTs, Content-Length replies.
-
-    httpx costs about 1 ms of CPU per request here: half a core at 500 requests/s, taken from
-    the same two cores the service runs on. This costs a tenth of that, so the figures measure
-    the service rather than the load generator.
-    """
-
-    def __init__(self, base: str) -> None:
-        host, _, port = base.removeprefix("http://").partition(":")
-        self._host, self._port = host, int(port)
-        self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
-
-    async def post(self, path: str, body: bytes, cookie: str) -> tuple[int, bytes]:
-        if self._streams is None:
-            self._streams = await asyncio.open_connection(self._host, self._port)
-        reader, writer = self._streams
-        head = (
-            f"POST {path} HTTP/1.1\r\nHost: {self._host}:{self._port}\r\n"
-            f"Content-Type: application/json\r\nCookie: {cookie}\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n"
-        )
-        writer.write(head.encode() + body)
-        status, headers = _parse_head(await reader.readuntil(b"\r\n\r\n"))
-        if "content-length" not in headers:
-            raise ValueError("a reply without Content-Length")
-        data = await reader.readexactly(int(headers["content-length"]))
-        if headers.get("connection", "").lower() == "close":
-            self.close()
-        return status, data
-
-    def close(self) -> None:
-        if self._streams is not None:
-            self._streams[1].close()
-            self._streams = None
-
-
-def _parse_head(raw: bytes) -> tuple[int, dict[str, str]]:
-    status_line, *lines = raw.decode("latin-1").split("\r\n")
-    headers = {}
-    for line in lines:
-        name, sep, value = line.partition(":")
-        if sep:
-            headers[name.strip().lower()] = value.strip()
-    return int(status_line.split(" ", 2)[1]), headers
+def _tree_cpu_seconds(root: int) -> float:
+    """User and system CPU time of a process and its descendants so far (Linux; else 0)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    seconds: dict[int, float] = {}
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = entry.read_text(encoding="latin-1").rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended meanwhile
+        pid = int(entry.parent.name)
+        parents[pid] = int(fields[1])
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    tree, grown = {root}, True
+    while grown:
+        before = len(tree)
+        tree |= {pid for pid, parent in parents.items() if parent in tree}
+        grown = len(tree) > before
+    return sum(seconds.get(pid, 0.0) for pid in tree)
 
 
 def _summary(run: RunFigures) -> str:

@@ -23,7 +23,9 @@ _COLUMNS = (
     ("p95 ms", 7),
     ("p99 ms", 7),
     ("persisted", 11),
+    ("server CPU", 10),
     ("client CPU", 10),
+    ("other CPU", 9),
 )
 
 
@@ -55,7 +57,11 @@ class RunFigures:
     p99_ms: float
     persisted: int  # processed_message rows after the run (warm-up included)
     expected_rows: int  # messages sent, warm-up included
+    server_cpu: float  # the service's CPU time (workers included) over the wall time
     client_cpu: float  # the load generator's CPU time over the wall time (1.0 = one core)
+    # Every other process over the wall time: the PostgreSQL server, and any other work on the
+    # machine, which then competed with the service for the cores.
+    other_cpu: float
 
     @property
     def answered_per_s(self) -> float:
@@ -97,7 +103,9 @@ class RunSetup:
 class Measured:
     samples: list[Sample]
     seconds: float  # wall time from the first request sent to the last reply read
-    client_cpu: float
+    client_cpu: float  # CPU time over wall time, 1.0 = one core
+    server_cpu: float = 0.0  # the same for the service's processes (not the database server)
+    machine_cpu: float = 0.0  # all processes together (/proc/stat)
 
 
 def figures_from(setup: RunSetup, measured: Measured, persisted: int, expected: int) -> RunFigures:
@@ -119,7 +127,9 @@ def figures_from(setup: RunSetup, measured: Measured, persisted: int, expected: 
         p99_ms=_percentile(latencies, 0.99) * 1000,
         persisted=persisted,
         expected_rows=expected,
+        server_cpu=measured.server_cpu,
         client_cpu=measured.client_cpu,
+        other_cpu=max(0.0, measured.machine_cpu - measured.server_cpu - measured.client_cpu),
     )
 
 
@@ -176,7 +186,9 @@ def _format_row(run: RunFigures) -> str:
         f"{run.p95_ms:.1f}",
         f"{run.p99_ms:.1f}",
         persisted,
+        f"{run.server_cpu:.0%}",
         f"{run.client_cpu:.0%}",
+        f"{run.other_cpu:.0%}",
     )
     return "  ".join(cell.rjust(width) for cell, (_, width) in zip(cells, _COLUMNS, strict=True))
 

@@ -62,7 +62,8 @@ class ConversationEngine:
         records = self._parts.records
         if records is None:
             return self._parts
-        return replace(self._parts, knowledge=records.at(unit.kb_version()))
+        knowledge = records.at(unit.kb_version(), unit.interpreter_ids)
+        return replace(self._parts, knowledge=knowledge)
 
 
 def _replayed(stored: str) -> Reply:

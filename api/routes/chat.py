@@ -62,7 +62,7 @@ def chat_page(request: Request, templates: TemplatesDep, embed: bool = False) ->
 
 
 @router.post("/api/chat/messages", tags=["chat"], response_model=dict[str, Any])
-async def post_message(
+def post_message(
     body: ChatIn,
     request: Request,
     engine: EngineDep,

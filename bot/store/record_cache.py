@@ -6,12 +6,14 @@ published, withdrawn — moves the knowledge-base version in the same transactio
 (knowledge/store/repository.py), and each message reads that version in its own transaction.
 So a record kept under the version a message read is exactly what the database would return to
 it. Records that are not published are never kept: a draft may change without moving the version.
+Which records interpret a record is asked of the database every time (drafts count there too),
+on the message's own connection: far cheaper than a session of its own.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from knowledge.enums import Publication
 from knowledge.queries import StoredRecord
 from knowledge.store.repository import KnowledgeStore
+
+# The ids of the records that interpret a record, whatever their publication, in id order.
+Interpreters = Callable[[str], list[str]]
 
 
 @dataclass
@@ -33,9 +38,9 @@ class RecordCache:
         self._kept = _Kept(version=-1)
         self._lock = threading.Lock()
 
-    def at(self, kb_version: int) -> KnowledgeStore:
+    def at(self, kb_version: int, interpreters: Interpreters) -> KnowledgeStore:
         """The knowledge store as a message that read `kb_version` sees it."""
-        return CachedReads(self._sessions, self._kept_for(kb_version))
+        return CachedReads(self._sessions, self._kept_for(kb_version), interpreters)
 
     def _kept_for(self, version: int) -> _Kept:
         with self._lock:
@@ -48,11 +53,14 @@ class RecordCache:
 
 
 class CachedReads(KnowledgeStore):
-    """`get` and `find` answered from the kept records when they can; the rest as the store."""
+    """Record reads answered from the kept records when they can; the rest as the store."""
 
-    def __init__(self, session_factory: sessionmaker[Session], kept: _Kept) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], kept: _Kept, interpreters: Interpreters
+    ) -> None:
         super().__init__(session_factory)
         self._kept = kept
+        self._interpreters = interpreters
 
     def get(self, record_id: str) -> StoredRecord:
         record = self._kept.records.get(record_id)
@@ -75,6 +83,13 @@ class CachedReads(KnowledgeStore):
                 self._keep(record)
                 found[record.id] = record
         return found
+
+    def interpretations_of(self, record_id: str) -> list[StoredRecord]:
+        ids = self._interpreters(record_id)
+        if not ids:  # most records: one small query, no session, no records to read
+            return []
+        found = self.find(ids)
+        return [found[i] for i in ids if i in found]
 
     def _keep(self, record: StoredRecord) -> None:
         if record.content.publication is Publication.PUBLISHED:

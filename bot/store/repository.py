@@ -8,17 +8,14 @@ together or not at all, so nothing is acknowledged to a user before it is stored
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import QueuePool
 
 from bot.consultations import ConsultationStatus, ConsultationSummary, NewConsultation
 from bot.deadlines import DeadlinePolicy
@@ -30,6 +27,7 @@ from bot.store.models import (
     NoticeRow,
     ProcessedMessageRow,
 )
+from bot.store.unit_gate import unit_gate
 from bot.store.unit_sql import unit_statements
 from knowledge.store.base import utcnow
 
@@ -44,7 +42,7 @@ class ConversationStore:
     ) -> None:
         self._sessions = session_factory
         self._deadlines = deadlines or DeadlinePolicy()
-        self._gate = _unit_gate(session_factory)
+        self._gate = unit_gate(session_factory)  # see unit_gate.py: why units wait there
 
     @contextmanager
     def unit(self) -> Iterator[ConversationUnit]:
@@ -152,6 +150,11 @@ class ConversationUnit:
     def kb_version(self) -> int:
         """The knowledge-base version this transaction sees (it moves with published content)."""
         return self._connection.execute(self._sql.kb_version).scalar() or 0
+
+    def interpreter_ids(self, record_id: str) -> list[str]:
+        """The ids of the records that interpret `record_id`, whatever their publication."""
+        rows = self._connection.execute(self._sql.interpreters, {"record_id": record_id})
+        return list(rows.scalars())
 
     def load_state(self, channel: str, user_id: str, now: datetime) -> ConversationState:
         key = {"channel": channel, "user_id": user_id}
@@ -268,24 +271,6 @@ def _summary(row: ConsultationRow) -> ConsultationSummary:
         created_at=_aware(row.created_at),
         department=row.department,
     )
-
-
-def _unit_gate(factory: sessionmaker[Session]) -> AbstractContextManager[object]:
-    """How many units of this process may hold a connection at once.
-
-    A unit keeps its connection while the engine reads the knowledge base through the same
-    pool; with every pooled connection held by a unit, those reads would wait for themselves
-    until the pool timed out. So units take at most the pool's core size, leaving the overflow
-    for the reads. On SQLite one unit at a time: the database has one writer anyway, and a
-    thread waiting on a lock wakes at once, where SQLite's busy handler sleeps 1, 2, 5… ms.
-    """
-    bind = factory.kw.get("bind")
-    if not isinstance(bind, Engine):
-        return nullcontext()
-    if bind.dialect.name == "sqlite":
-        return threading.Lock()
-    size = bind.pool.size() if isinstance(bind.pool, QueuePool) else 0
-    return threading.BoundedSemaphore(size) if size > 0 else nullcontext()
 
 
 def _aware(moment: datetime) -> datetime:

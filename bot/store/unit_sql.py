@@ -1,9 +1,10 @@
 """The statements every chat message runs, built once per database dialect.
 
-A message claims its delivery, reads and writes its conversation state, keeps its reply and reads
-the knowledge-base version. Built once with bound parameters and run on the unit's connection,
-they skip rebuilding the statement and the ORM's bookkeeping on each message; both databases the
-project runs on (SQLite, PostgreSQL) have INSERT … ON CONFLICT for the two that must not collide.
+A message claims its delivery, reads and writes its conversation state, keeps its reply, reads
+the knowledge-base version and asks which records interpret its answer. Built once with bound
+parameters and run on the unit's connection, they skip rebuilding the statement and the ORM's
+bookkeeping on each message. Both databases the project runs on (SQLite, PostgreSQL) have
+INSERT … ON CONFLICT, for the two rows that must not collide.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert, ReturningInsert, Update
 
 from bot.store.models import ConversationRow, ProcessedMessageRow
-from knowledge.store.models import KnowledgeStateRow
+from knowledge.store.models import KnowledgeStateRow, RecordRow
 
 DELIVERY_KEY = ["channel", "message_id"]  # unique constraints of the models
 CONVERSATION_KEY = ["channel", "user_id"]
@@ -38,6 +39,8 @@ class UnitStatements:
     # params: channel, user_id, state, updated_at, expires_at
     save_state: Insert
     kb_version: Select[int | None]
+    # params: record_id; the ids of the records that interpret it, in id order
+    interpreters: Select[str]
 
 
 _BUILT: dict[str, UnitStatements] = {}
@@ -68,4 +71,7 @@ def _build(dialect: str) -> UnitStatements:
             set_={name: upsert.excluded[name] for name in STATE_CHANGES},
         ),
         kb_version=select(func.max(KnowledgeStateRow.version)),
+        interpreters=select(RecordRow.external_id)
+        .where(RecordRow.interprets == bindparam("record_id"))
+        .order_by(RecordRow.external_id),
     )

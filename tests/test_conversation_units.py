@@ -1,0 +1,88 @@
+"""What the chat path's speed-ups must not change, on SQLite and PostgreSQL: a message is one
+transaction, cached records are what the database holds, and a burst of messages cannot starve
+the connection pool."""
+
+from __future__ import annotations
+
+import itertools
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.messages import Action, IncomingMessage
+from bot.store.record_cache import RecordCache
+from bot.store.repository import ConversationStore
+from bot.wiring import open_engine
+from indexer.wiring import open_search
+from knowledge.demo import load_demo
+from knowledge.enums import Publication
+from knowledge.store.base import make_session_factory
+from knowledge.store.wiring import KnowledgeBase
+from tests.conftest import DEMO_DIR, settings_for
+
+_ids = itertools.count(1)
+
+
+def store_of(kb: KnowledgeBase) -> ConversationStore:
+    return ConversationStore(make_session_factory(kb.engine))
+
+
+def test_a_message_that_fails_leaves_no_claim_behind(kb: KnowledgeBase) -> None:
+    store = store_of(kb)
+    with pytest.raises(RuntimeError), store.unit() as unit:
+        assert unit.claim("web", "fails-1", "u1", "生育津贴") is None
+        raise RuntimeError("the reply could not be made")
+    # Resent, it is handled afresh rather than "still being handled" forever.
+    with store.unit() as unit:
+        assert unit.claim("web", "fails-1", "u1", "生育津贴") is None
+
+
+def test_cached_records_follow_the_knowledge_base_version(kb: KnowledgeBase) -> None:
+    load_demo(kb.importer, DEMO_DIR)
+    cache = RecordCache(make_session_factory(kb.engine))
+    record_id = "birth-faq-subsidy-amount"
+    before = kb.store.kb_version()
+    assert cache.at(before, lambda _: []).get(record_id).content.publication.value == "published"
+
+    after = kb.store.set_publication(record_id, Publication.OFFLINE, actor="test")
+
+    assert after > before
+    assert cache.at(after, lambda _: []).get(record_id).content.publication is Publication.OFFLINE
+
+
+def test_interpretations_are_the_stores(kb: KnowledgeBase) -> None:
+    load_demo(kb.importer, DEMO_DIR)
+    cache = RecordCache(make_session_factory(kb.engine))
+    store = store_of(kb)
+    interpreted = {c.interprets for c in kb.store.iter_contents() if c.interprets}
+    with store.unit() as unit:
+        view = cache.at(unit.kb_version(), unit.interpreter_ids)
+        for record_id in [*sorted(interpreted)[:3], "birth-faq-subsidy-amount"]:
+            assert view.interpretations_of(record_id) == kb.store.interpretations_of(record_id)
+
+
+def test_a_burst_of_messages_beyond_the_pool_is_answered(
+    kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # More concurrent messages than the pool has connections (5 + 10 overflow): each unit holds
+    # one while the engine reads records through another. Unbounded, they waited on each other
+    # until the pool timed out (30 s) and failed.
+    load_demo(kb.importer, DEMO_DIR)
+    settings = settings_for(str(kb.engine.url), tmp_path_factory.mktemp("burst") / "index")
+    engine, _ = open_engine(settings, kb, open_search(settings, kb.store, kb.taxonomy))
+
+    def ask(number: int) -> Action:
+        message = IncomingMessage(
+            channel="web",
+            user_id=f"burst-{number}",
+            message_id=f"burst-{next(_ids)}",
+            sent_at=datetime.now(UTC),
+            text="生孩子有什么补贴",
+        )
+        return engine.handle(message).action
+
+    with ThreadPoolExecutor(max_workers=24) as pool:
+        actions = list(pool.map(ask, range(48), timeout=60))
+
+    assert len(actions) == 48 and set(actions) <= {Action.ANSWER, Action.CLARIFY}
