@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import Response
 
 from api.console.report_charts import (
@@ -89,16 +89,27 @@ def _reports(request: Request, filters: Filters) -> tuple[Report, EnterpriseRepo
     return report, enterprise
 
 
-@router.get("/console/reports")
-def reports_page(
+def report_filters(
     request: Request,
     staff: PageStaffDep,
     start: Annotated[str, Query(alias="from", max_length=20)] = "",
     end: Annotated[str, Query(alias="to", max_length=20)] = "",
     quarter: Annotated[str, Query(max_length=10)] = "",
     department: Annotated[str, Query(max_length=200)] = "",
+) -> Filters:
+    """The page and its export take the same filters, checked the same way."""
+    return _filters(request, staff, start, end, quarter, department)
+
+
+FiltersDep = Annotated[Filters, Depends(report_filters)]
+
+
+@router.get("/console/reports")
+def reports_page(
+    request: Request,
+    staff: PageStaffDep,
+    filters: FiltersDep,
 ) -> Response:
-    filters = _filters(request, staff, start, end, quarter, department)
     report, enterprise = _reports(request, filters)
     parts: QueueParts = request.app.state.queue
     context: dict[str, Any] = {
@@ -122,12 +133,8 @@ def reports_page(
 def reports_export(
     request: Request,
     staff: PageStaffDep,
-    start: Annotated[str, Query(alias="from", max_length=20)] = "",
-    end: Annotated[str, Query(alias="to", max_length=20)] = "",
-    quarter: Annotated[str, Query(max_length=10)] = "",
-    department: Annotated[str, Query(max_length=200)] = "",
+    filters: FiltersDep,
 ) -> Response:
-    filters = _filters(request, staff, start, end, quarter, department)
     report, enterprise = _reports(request, filters)
     body = export_xlsx(report, enterprise)
     parts: QueueParts = request.app.state.queue
