@@ -1,0 +1,1 @@
+"""`manage.py`'s commands, one module per area; importing them registers them on `app`."""
