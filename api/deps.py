@@ -1,4 +1,8 @@
-"""Request dependencies: the objects routes need, taken from the application state."""
+"""Request dependencies: the objects routes need, taken from the application state.
+
+They only read `app.state`, so they are `async def`: FastAPI calls them on the event loop
+instead of sending each one to the thread pool and back (a round trip per request).
+"""
 
 from __future__ import annotations
 
@@ -14,32 +18,32 @@ from indexer.service import SearchService
 from knowledge.store.repository import KnowledgeStore
 
 
-def get_store(request: Request) -> KnowledgeStore:
+async def get_store(request: Request) -> KnowledgeStore:
     store: KnowledgeStore = request.app.state.knowledge.store
     return store
 
 
-def get_taxonomy(request: Request) -> Taxonomy:
+async def get_taxonomy(request: Request) -> Taxonomy:
     taxonomy: Taxonomy = request.app.state.knowledge.taxonomy
     return taxonomy
 
 
-def get_search(request: Request) -> SearchService:
+async def get_search(request: Request) -> SearchService:
     search: SearchService = request.app.state.search
     return search
 
 
-def get_engine(request: Request) -> ConversationEngine:
+async def get_engine(request: Request) -> ConversationEngine:
     engine: ConversationEngine = request.app.state.engine
     return engine
 
 
-def get_conversations(request: Request) -> ConversationStore:
+async def get_conversations(request: Request) -> ConversationStore:
     conversations: ConversationStore = request.app.state.conversations
     return conversations
 
 
-def get_templates(request: Request) -> Jinja2Templates:
+async def get_templates(request: Request) -> Jinja2Templates:
     templates: Jinja2Templates = request.app.state.templates
     return templates
 

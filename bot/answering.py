@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -17,7 +19,7 @@ from bot.messages import (
 )
 from bot.state import ConversationState, PendingChoice
 from bot.vocabulary import FollowUp
-from indexer.search import ALL_STATUSES, Band, Hit, SearchFilters
+from indexer.search import ALL_STATUSES, Band, Hit, Searcher, SearchFilters
 from knowledge.enums import Kind, Publication
 from knowledge.errors import RecordNotFoundError
 from knowledge.record import RecordContent
@@ -30,6 +32,39 @@ MAX_QUESTION = 2000
 DETAIL_CHARS = 1500
 GUIDE_MIN_COVERAGE = 0.35
 NONE_OF_THESE = Choice("都不是，转人工", "none:")
+GUIDES_KEPT = 4096
+
+
+class GuideCache:
+    """Which guide a record's card points to, found once per record and search index.
+
+    The guide is what a search of the guides for the record's title (within its first life
+    event) finds: a function of those two and the index alone. So it is kept per index (a
+    rebuilt index starts afresh) and looked up by them; the guide record itself is still read
+    through the knowledge store, so a guide withdrawn since is not shown.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._index: weakref.ref[Searcher] | None = None
+        self._found: dict[tuple[str, str | None], str | None] = {}
+
+    def guide_id(self, searcher: Searcher, title: str, event: str | None) -> str | None:
+        key = (title, event)
+        with self._lock:
+            if self._index is None or self._index() is not searcher:
+                self._index, self._found = weakref.ref(searcher), {}
+            if key in self._found:
+                return self._found[key]
+            found = self._found
+        filters = SearchFilters(kinds=frozenset({"guide"}), life_event=event)
+        best = searcher.search(title, filters, limit=1).best
+        guide = best.id if best is not None and best.coverage >= GUIDE_MIN_COVERAGE else None
+        with self._lock:
+            if len(found) >= GUIDES_KEPT:
+                found.clear()
+            found[key] = guide
+        return guide
 
 
 class Answering:
@@ -168,12 +203,8 @@ class Answering:
         if record.kind is Kind.GUIDE:
             return None
         event = record.life_events[0] if record.life_events else None
-        filters = SearchFilters(kinds=frozenset({"guide"}), life_event=event)
-        result = self.parts.searcher().search(record.title, filters, limit=1)
-        best = result.best
-        if best is None or best.coverage < GUIDE_MIN_COVERAGE:
-            return None
-        return self._record(best.id)
+        guide = self.parts.guides.guide_id(self.parts.searcher(), record.title, event)
+        return self._record(guide) if guide is not None else None
 
     def _replacement(self, record: RecordContent) -> RecordContent | None:
         seen = {record.id}

@@ -27,7 +27,7 @@ from bot.vocabulary import (
 
 if TYPE_CHECKING:
     from bot.engine import EngineParts
-    from bot.store.repository import ConversationUnit
+    from bot.store.read_ahead import TurnUnit
 
 Outcome = tuple[Reply, ConversationState]
 EMPTY_HINT = "请输入您想咨询的问题，例如“生孩子有什么补贴”，或回复“菜单”按事项浏览。"
@@ -37,7 +37,7 @@ class Turn:
     def __init__(
         self,
         parts: EngineParts,
-        unit: ConversationUnit,
+        unit: TurnUnit,
         message: IncomingMessage,
         state: ConversationState,
     ) -> None:

@@ -2,22 +2,25 @@
 
 Each message is handled in one database transaction (`ConversationStore.unit`): the delivery is
 claimed (a replay gets the stored reply and changes nothing), the conversation state is read,
-the reply is decided, and state, reply and any consultation or feedback commit together.
+the reply is decided, and state, reply and any consultation or feedback commit together. On
+SQLite the reply is decided just before the transaction and checked in it (read_ahead.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from bot.answering import GuideCache
 from bot.conversation import Turn
 from bot.intent import IntentRouter
 from bot.messages import Action, IncomingMessage, Reply, TextPart
 from bot.serialize import reply_from_json, reply_to_json
 from bot.state import ConversationState
+from bot.store.read_ahead import NeedsTransaction, ReadAhead, TurnUnit
 from bot.store.record_cache import RecordCache
-from bot.store.repository import ConversationStore, ConversationUnit
+from bot.store.repository import ConversationStore
 from config.taxonomy import Taxonomy
 from indexer.search import Searcher
 from knowledge.store.repository import KnowledgeStore
@@ -37,6 +40,16 @@ class EngineParts:
     route_confidence: float = 0.8  # below it, a "complaint" that search can answer is answered
     # Published records kept per knowledge-base version; without it every read goes to `knowledge`.
     records: RecordCache | None = None
+    # The guide each record's card points to, kept per search index (bot/answering.py).
+    guides: GuideCache = field(default_factory=GuideCache)
+
+
+@dataclass(frozen=True)
+class Decision:
+    reply: Reply
+    state: ConversationState  # to keep, the exchange remembered
+    reply_json: str  # to keep for a replay
+    ahead: ReadAhead | None = None  # decided before the transaction: what it read
 
 
 class ConversationEngine:
@@ -44,21 +57,40 @@ class ConversationEngine:
         self._parts = parts
 
     def handle(self, message: IncomingMessage) -> Reply:
-        with self._parts.conversations.unit() as unit:
+        conversations = self._parts.conversations
+        decided = self._decide_ahead(message)
+        with conversations.unit() as unit:
             earlier = unit.claim(message.channel, message.message_id, message.user_id, message.text)
             if earlier is not None:
                 return _replayed(earlier)
-            state = unit.load_state(message.channel, message.user_id, message.sent_at)
-            turn = Turn(self._parts_for(unit), unit, message, state)
-            reply, state = turn.respond()
-            state = _remember(state, message, reply)
-            unit.save_state(message.channel, message.user_id, state, message.sent_at)
+            if decided is None or decided.ahead is None or not decided.ahead.holds_in(unit):
+                decided = self._decide(unit, message)
+            unit.save_state(message.channel, message.user_id, decided.state, message.sent_at)
             row = unit.keep_reply(
-                message.channel, message.message_id, reply.action.value, reply_to_json(reply)
+                message.channel, message.message_id, decided.reply.action.value, decided.reply_json
             )
-            return replace(reply, extra={**reply.extra, "message_row": str(row)})
+        reply = decided.reply
+        return replace(reply, extra={**reply.extra, "message_row": str(row)})
 
-    def _parts_for(self, unit: ConversationUnit) -> EngineParts:
+    def _decide_ahead(self, message: IncomingMessage) -> Decision | None:
+        """The reply decided outside the transaction where the store does so (read_ahead.py);
+        None when the turn must be decided inside it."""
+        ahead = self._parts.conversations.read_ahead(
+            message.channel, message.user_id, message.sent_at
+        )
+        if ahead is None:
+            return None
+        try:
+            return replace(self._decide(ahead, message), ahead=ahead)
+        except NeedsTransaction:
+            return None
+
+    def _decide(self, unit: TurnUnit, message: IncomingMessage) -> Decision:
+        state = unit.load_state(message.channel, message.user_id, message.sent_at)
+        reply, state = Turn(self._parts_for(unit), unit, message, state).respond()
+        return Decision(reply, _remember(state, message, reply), reply_to_json(reply))
+
+    def _parts_for(self, unit: TurnUnit) -> EngineParts:
         records = self._parts.records
         if records is None:
             return self._parts

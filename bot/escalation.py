@@ -13,7 +13,7 @@ from indexer.normalize import normalize_query
 
 if TYPE_CHECKING:
     from bot.engine import EngineParts
-    from bot.store.repository import ConversationUnit
+    from bot.store.read_ahead import TurnUnit
 
 Outcome = tuple[Reply, ConversationState]
 HOTLINE = "12345"
@@ -31,7 +31,7 @@ class Escalation:
     def __init__(
         self,
         parts: EngineParts,
-        unit: ConversationUnit,
+        unit: TurnUnit,
         message: IncomingMessage,
         state: ConversationState,
     ) -> None:

@@ -7,9 +7,10 @@ offered yesterday.
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+
+import orjson
 
 STATE_TTL = timedelta(minutes=30)
 MAX_TRANSCRIPT = 20
@@ -47,11 +48,12 @@ class ConversationState:
         return replace(self, pending=(), pending_kind="")
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
+        # orjson writes the dataclasses as `asdict` would (fields in order, tuples as arrays).
+        return orjson.dumps(self).decode()
 
     @classmethod
-    def from_json(cls, text: str) -> ConversationState:
-        data = json.loads(text)
+    def from_json(cls, text: str | bytes) -> ConversationState:
+        data = orjson.loads(text)
         return cls(
             audience=data.get("audience", ""),
             pending=tuple(PendingChoice(**p) for p in data.get("pending", [])),

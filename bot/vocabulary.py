@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import lru_cache
 
 from indexer.normalize import normalize_query
 
@@ -52,6 +53,9 @@ CANCEL = frozenset({"取消", "不用了", "算了", "不要", "返回"})
 CONFIRM = frozenset({"确认", "确定", "是", "是的", "好", "好的", "要", "需要", "可以"})
 
 
+# A turn asks of the same message up to five times (command? follow-up? number?…); remembering
+# the last few spares repeating the normalisation (traditional characters, numerals).
+@lru_cache(maxsize=32)
 def compact(text: str) -> str:
     """The message as a command would be matched: normalised, without trailing punctuation."""
     return normalize_query(text).strip(_TRAILING)

@@ -10,8 +10,7 @@ import typer
 
 from cli.common import _open, _pairs, _progress, _settings, app
 from config.taxonomy import load_taxonomy
-from indexer.calibration import band_breakdown, demo_and_shared_observations
-from indexer.calibration import calibrate as calibrate_observations
+from indexer.calibration import band_breakdown, calibrate_sets, demo_and_shared_observations
 from indexer.resources import load_resources
 from indexer.search import SearchFilters
 from indexer.wiring import open_search
@@ -191,8 +190,7 @@ def calibrate(
     sets = demo_and_shared_observations(
         settings.demo_knowledge_dir, shared if shared.is_dir() else None, resources, taxonomy
     )
-    pooled = [o for group in sets.values() for o in group]
-    result = calibrate_observations(pooled)
+    result = calibrate_sets(sets)
     figures = {
         "sets": {name: len(group) for name, group in sets.items()},
         "weights": list(result.model.weights),

@@ -60,10 +60,10 @@ class Settings(BaseSettings):
     index_dir: Path = PROJECT_ROOT / "var" / "index"
     index_watch_seconds: float = 5.0
     # Fitted by `manage.py calibrate` (docs/search.md); recalibrate when the analysis changes.
-    search_answer_threshold: float = 0.602
+    search_answer_threshold: float = 0.668
     search_clarify_threshold: float = 0.152
-    confidence_weights: tuple[float, float, float] = (4.824, 3.113, 4.602)
-    confidence_bias: float = -3.479
+    confidence_weights: tuple[float, float, float] = (6.389, 2.84, 4.287)
+    confidence_bias: float = -3.44
 
     # Secrets used by later capabilities. No defaults: each is required only where it is used.
     session_secret: SecretStr | None = None

@@ -9,7 +9,9 @@ pinyin syllable pairs (homophones such as 生育金贴 for 生育津贴, or typi
 from __future__ import annotations
 
 import itertools
+import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -74,6 +76,9 @@ class QueryWeights:
     expansion: float = 0.6
     chars: float = 0.3
     sounds: float = 0.3
+    # A word the asker repeats is what the question is about (离婚 … 离婚后 … 离婚协议): each
+    # word weighs 1 + repeat × ln(times it occurs), a saturating query-side tf (docs/search.md).
+    repeat: float = 0.6
 
 
 class Analyzer:
@@ -129,8 +134,12 @@ class Analyzer:
 
     def query(self, text: str) -> AnalyzedQuery:
         normalized = normalize_query(text)
-        words = tuple(dict.fromkeys(self.words(normalized, normalized=True)))
-        terms: dict[str, float] = dict.fromkeys(words, 1.0)
+        counts = Counter(self.words(normalized, normalized=True))
+        words = tuple(counts)  # first-seen order
+        repeat = self._weights.repeat
+        terms: dict[str, float] = {
+            word: 1.0 + repeat * math.log(n) if n > 1 else 1.0 for word, n in counts.items()
+        }
         for key, expansions in self._synonyms.items():
             if key in normalized:
                 for expansion in expansions:

@@ -93,11 +93,7 @@ class OursEngine:
         index = self.index
         arrays = (index.indptr, index.postings, index.impacts, index.idf, index.owner)
         # The documents are the corpus, which every engine's caller keeps; they are not counted.
-        return (
-            sum(a.nbytes for a in arrays)
-            + vocabulary_bytes(index.vocabulary)
-            + strings_bytes(index.labels)
-        )
+        return sum(a.nbytes for a in arrays) + index.vocabulary.nbytes + strings_bytes(index.labels)
 
     def searches(self) -> dict[str, Search]:
         searcher = self._searcher

@@ -14,7 +14,7 @@ model is fitted on them, then two thresholds are chosen on the fitted probabilit
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,8 @@ from indexer.eval_data import load_knowledge, load_questions, questions_from_rec
 from indexer.resources import AnalysisResources
 from indexer.search import ALL_STATUSES, Searcher, SearchFilters
 from indexer.service import KnowledgeSource, SearchService
+
+_TRUSTED = 12  # questions in a group before its share is trusted
 
 
 @dataclass(frozen=True)
@@ -81,13 +83,29 @@ def calibrate(
     answer_precision: float = 0.85,
     clarify_recall: float = 0.6,
 ) -> Calibration:
+    return calibrate_sets(
+        {"all": observations}, answer_precision=answer_precision, clarify_recall=clarify_recall
+    )
+
+
+def calibrate_sets(
+    sets: Mapping[str, Sequence[Observation]],
+    *,
+    answer_precision: float = 0.85,
+    clarify_recall: float = 0.6,
+) -> Calibration:
+    """Fit on the pooled sets. The answer threshold must reach `answer_precision` on the pool
+    and on every set of which a dozen questions or more would be answered: a set whose best
+    results are rarely right (the gov FAQ) must not hide its wrong answers among the right
+    ones of an easier set."""
+    tagged = [(o, number) for number, group in enumerate(sets.values()) for o in group]
+    observations = [o for o, _ in tagged]
     model = fit([o.features for o in observations], [o.right_first for o in observations])
-    scored = sorted(
-        ((model.predict(o.features), o) for o in observations), key=lambda pair: -pair[0]
+    ranked = sorted(
+        ((model.predict(o.features), o, number) for o, number in tagged), key=lambda t: -t[0]
     )
-    answer_threshold = _lowest_threshold(
-        scored, lambda group: _share(group, lambda o: o.right_first) >= answer_precision
-    )
+    answer_threshold = _answer_threshold(ranked, len(sets), answer_precision)
+    scored = [(p, o) for p, o, _ in ranked]
     below = [pair for pair in scored if pair[0] < answer_threshold]
     clarify_threshold = _lowest_threshold(
         below, lambda group: _share(group, lambda o: o.right_in_four) >= clarify_recall
@@ -107,6 +125,24 @@ def calibrate(
         clarify_recall=_share(clarified, lambda o: o.right_in_four),
         escalate_share=(total - len(answered) - len(clarified)) / total,
     )
+
+
+def _answer_threshold(
+    ranked: Sequence[tuple[float, Observation, int]], set_count: int, precision: float
+) -> float:
+    """Walk down the probabilities; the last cut above which the pool, and every set with a
+    dozen questions or more above it, has at least `precision` of its best results right."""
+    best = 1.0
+    asked, right = [0] * set_count, [0] * set_count
+    for cut, (probability, observation, number) in enumerate(ranked, start=1):
+        asked[number] += 1
+        right[number] += observation.right_first
+        pooled_ok = cut >= _TRUSTED and sum(right) >= precision * cut
+        if pooled_ok and all(
+            n < _TRUSTED or r >= precision * n for n, r in zip(asked, right, strict=True)
+        ):
+            best = probability
+    return best
 
 
 def band_breakdown(
@@ -147,7 +183,7 @@ def _lowest_threshold(
     for cut in range(len(scored)):
         group = [o for _, o in scored[: cut + 1]]
         # Require a dozen questions before trusting a share.
-        if len(group) >= 12 and good(group):
+        if len(group) >= _TRUSTED and good(group):
             best = scored[cut][0]
     return best
 

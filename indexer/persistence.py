@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -16,8 +17,9 @@ import numpy as np
 
 from indexer.documents import SearchDocument
 from indexer.index import IndexArrays
+from indexer.terms import TermTable
 
-FORMAT_VERSION = 1  # bump when the arrays or the analysis change meaning
+FORMAT_VERSION = 2  # bump when the arrays or the analysis change meaning (2: term table)
 _ARRAYS = "arrays.npz"
 _META = "meta.json"
 _DOCUMENTS = "documents.json"
@@ -44,10 +46,10 @@ def save_index(directory: Path, index: IndexArrays, meta: IndexMeta) -> None:
             impacts=index.impacts,
             idf=index.idf,
             owner=index.owner,
+            term_text=index.vocabulary.text,
+            term_offsets=index.vocabulary.offsets,
         )
-        vocabulary = sorted(index.vocabulary, key=index.vocabulary.__getitem__)
         documents = {
-            "vocabulary": vocabulary,
             "labels": index.labels,
             "documents": [asdict(d) for d in index.documents],
         }
@@ -84,20 +86,40 @@ def load_index(directory: Path) -> tuple[IndexArrays, IndexMeta] | None:
         with np.load(directory / _ARRAYS) as arrays:
             loaded = {name: arrays[name] for name in arrays.files}
         extra = json.loads((directory / _DOCUMENTS).read_text("utf-8"))
-    except (OSError, ValueError, KeyError):
+        # An index of another format or a damaged one is rebuilt, never half used.
+        index = IndexArrays(
+            vocabulary=TermTable.from_arrays(loaded["term_text"], loaded["term_offsets"]),
+            indptr=loaded["indptr"],
+            postings=loaded["postings"],
+            impacts=loaded["impacts"],
+            idf=loaded["idf"],
+            owner=loaded["owner"],
+            labels=_labels(extra["labels"]),
+            documents=[_document(d) for d in extra["documents"]],
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, zipfile.BadZipFile):
         return None
-    documents = [_document(d) for d in extra["documents"]]
-    index = IndexArrays(
-        vocabulary={term: i for i, term in enumerate(extra["vocabulary"])},
-        indptr=loaded["indptr"],
-        postings=loaded["postings"],
-        impacts=loaded["impacts"],
-        idf=loaded["idf"],
-        owner=loaded["owner"],
-        labels=list(extra["labels"]),
-        documents=documents,
-    )
+    if not _consistent(index):
+        return None
     return index, meta
+
+
+def _labels(saved: list[str]) -> list[str]:
+    strings: dict[str, str] = {}  # one string object per distinct label, as a build makes them
+    return [strings.setdefault(str(label), str(label)) for label in saved]
+
+
+def _consistent(index: IndexArrays) -> bool:
+    terms, postings = len(index.vocabulary), len(index.postings)
+    return (
+        len(index.indptr) == terms + 1
+        and len(index.idf) == terms
+        and len(index.impacts) == postings
+        and int(index.indptr[-1]) == postings
+        and len(index.labels) == len(index.owner)
+        and (postings == 0 or int(index.postings.max()) < len(index.owner))
+        and (len(index.owner) == 0 or int(index.owner.max()) < len(index.documents))
+    )
 
 
 def _document(data: dict[str, object]) -> SearchDocument:

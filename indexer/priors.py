@@ -1,4 +1,5 @@
-"""What a question says beyond its words: life events, a region, the wish for a procedure.
+"""What a question says beyond its words: life events, a region, the wish for a procedure,
+its form (how to do something, how much, whether something is allowed).
 
 These become multipliers on the candidates' scores (boosts, never filters: a question that
 mentions 示范区 may still be best answered by a national policy), plus the filter attributes.
@@ -15,11 +16,19 @@ import numpy.typing as npt
 
 from config.taxonomy import Taxonomy
 from indexer.documents import SearchDocument
+from indexer.normalize import normalize
 
 SUPERSEDED = ("repealed", "expired")
 # People asking how to do something want the service guide (办事指南) first.
 _PROCEDURE = re.compile(
     r"材料|带啥|带什么|流程|手续|步骤|怎么办|咋办|怎么弄|咋弄|去哪|在哪|哪里办|网上办|办理"
+)
+# The form of a question. A FAQ answers its own question: one asking where to claim a benefit
+# does not answer how much it is, although it shares every topic word with that question.
+_FORMS = (
+    ("how", re.compile(_PROCEDURE.pattern + r"|哪里|申请|怎么|咋|如何|找谁|哪个部门")),
+    ("amount", re.compile(r"多少|几天|几年|几个月|几岁|比例|标准|多久|多长时间")),
+    ("whether", re.compile(r"能不能|可不可以|要不要|是不是|有没有|能.{0,6}吗|可以.{0,6}吗")),
 )
 
 
@@ -30,6 +39,14 @@ class Boosts:
     procedure_guide: float = 0.15
     superseded: float = 0.7  # repealed or expired records, when a filter lets them in
     amended: float = 0.85
+    # A FAQ whose questions do not resemble the user's (fuzzy similarity up to `faq_like_from`)
+    # is weighted by `faq_unlike`, one that resembles it (from `faq_like_full`) not at all;
+    # one whose title asks in another form than the user (how / how much / whether) by
+    # `faq_other_form` as well.
+    faq_unlike: float = 0.8
+    faq_like_from: float = 0.35
+    faq_like_full: float = 0.55
+    faq_other_form: float = 0.85
 
 
 @dataclass(frozen=True)
@@ -37,6 +54,7 @@ class QuerySignals:
     life_events: tuple[str, ...]
     regions: tuple[str, ...]
     procedure: bool
+    forms: frozenset[str] = frozenset()
 
 
 class DocumentAttributes:
@@ -60,6 +78,12 @@ class DocumentAttributes:
         self.superseded = np.isin(self.status, SUPERSEDED)
         self.amended = self.status == "amended"
         self.guide = self.kind == "guide"
+        self.faq = self.kind == "faq"
+        # The form of each FAQ's own question (its title); empty for every other record.
+        self.title_forms = [
+            question_forms(normalize(d.title)) if d.kind == "faq" else frozenset()
+            for d in documents
+        ]
         self.region_masks = {r: self.region == r for r in self.local_regions}
 
     def bits(self, codes: Sequence[str]) -> np.uint64:
@@ -70,7 +94,8 @@ class DocumentAttributes:
 
     def signals(self, normalized_query: str, events: tuple[str, ...]) -> QuerySignals:
         regions = tuple(r for r in self.local_regions if r in normalized_query)
-        return QuerySignals(events, regions, bool(_PROCEDURE.search(normalized_query)))
+        procedure = bool(_PROCEDURE.search(normalized_query))
+        return QuerySignals(events, regions, procedure, question_forms(normalized_query))
 
     def multipliers(
         self, owners: npt.NDArray[np.int32], signals: QuerySignals, boosts: Boosts
@@ -87,3 +112,21 @@ class DocumentAttributes:
         factor[self.superseded[owners]] *= np.float32(boosts.superseded)
         factor[self.amended[owners]] *= np.float32(boosts.amended)
         return factor
+
+
+def question_forms(normalized_text: str) -> frozenset[str]:
+    """How / amount / whether: the forms of question a text asks (none, one or several)."""
+    return frozenset(name for name, pattern in _FORMS if pattern.search(normalized_text))
+
+
+def faq_factor(
+    similarity: float, query_forms: frozenset[str], title_forms: frozenset[str], boosts: Boosts
+) -> float:
+    """The weight of a FAQ whose best question has this fuzzy similarity to the user's and
+    whose title asks in these forms."""
+    span = boosts.faq_like_full - boosts.faq_like_from
+    share = (similarity - boosts.faq_like_from) / span if span > 0 else 1.0
+    factor = boosts.faq_unlike + (1.0 - boosts.faq_unlike) * min(1.0, max(0.0, share))
+    if query_forms and title_forms and not query_forms & title_forms:
+        factor *= boosts.faq_other_form
+    return factor

@@ -21,13 +21,14 @@ from indexer.documents import SearchDocument
 from indexer.fuzzy import FuzzyMatcher
 from indexer.index import IndexArrays, PassageScores, score_passages
 from indexer.normalize import normalize
-from indexer.priors import Boosts, DocumentAttributes, QuerySignals
+from indexer.priors import Boosts, DocumentAttributes, QuerySignals, faq_factor
 
 CURRENT = frozenset({"in_force", "amended"})
 ALL_STATUSES = frozenset({"in_force", "amended", "repealed", "expired"})
 _CANDIDATE_PASSAGES = 400
 _RERANK = 30
 _SIMILARITY_HEAD = 4
+_QUESTION_MATCH_HEAD = 20  # FAQs among these are compared with the question (fuzzy)
 _BROAD_WORDS = 2
 _MASK_CACHE = 64
 _SHORTLIST = 2000
@@ -86,7 +87,7 @@ class SearchTuning:
     # Re-ranking by coverage and fuzzy similarity lost on the demo questions (docs/search.md).
     coverage_power: float = 0.0
     similarity_weight: float = 0.0
-    answer_threshold: float = 0.602
+    answer_threshold: float = 0.668
     clarify_threshold: float = 0.152
     clarify_ratio: float = 0.8  # candidates within this share of the best are "close"
     clarify_max: int = 4
@@ -136,10 +137,37 @@ class Searcher:
             return SearchResult(query, [], Band.ESCALATE, 0.0, events)
         scored = score_passages(self.index, dict(query.terms))
         signals = self._attributes.signals(query.text, events)
-        wanted = max(limit, self._head)
-        best_passages = self._best_passage_per_document(scored.scores, filters, signals, wanted)
-        hits = self._rerank(query, scored, best_passages)[: max(limit, 1)]
+        wanted = max(limit, self._head, _QUESTION_MATCH_HEAD)
+        best_passages = self._best_passage_per_document(scored, filters, signals, wanted)
+        similarities: dict[int, float] = {}
+        best_passages = self._question_match(query.text, signals, best_passages, similarities)
+        hits = self._rerank(query, scored, best_passages, similarities)[: max(limit, 1)]
         return self._decide(query, hits, events)
+
+    def _question_match(
+        self,
+        text: str,
+        signals: QuerySignals,
+        best: dict[int, tuple[float, int]],
+        similarities: dict[int, float],
+    ) -> dict[int, tuple[float, int]]:
+        """A FAQ answers the question its own questions ask: among the best few, a FAQ none of
+        whose questions resembles the user's (fuzzy similarity), or whose title asks in another
+        form (where to claim it, when the user asks how much), is weighted down, so that it
+        does not outrank the policy, guide or FAQ that is about what was asked."""
+        boosts = self.tuning.boosts
+        if (boosts.faq_unlike >= 1.0 and boosts.faq_other_form >= 1.0) or not best:
+            return best
+        forms = self._attributes.title_forms
+        ranked = list(best.items())
+        for position, (number, (score, passage)) in enumerate(ranked[:_QUESTION_MATCH_HEAD]):
+            if not self._attributes.faq[number]:
+                continue
+            similarity = similarities[number] = self._fuzzy.similarity(text, number)
+            factor = faq_factor(similarity, signals.forms, forms[number], boosts)
+            ranked[position] = (number, (score * factor, passage))
+        ranked.sort(key=lambda item: -item[1][0])
+        return dict(ranked)
 
     def _allowed(self, filters: SearchFilters) -> npt.NDArray[np.bool_]:
         # A service sees a handful of distinct filters; computing a mask over every document
@@ -162,13 +190,13 @@ class Searcher:
 
     def _best_passage_per_document(
         self,
-        scores: npt.NDArray[np.float32],
+        scored: PassageScores,
         filters: SearchFilters,
         signals: QuerySignals,
         wanted: int,
     ) -> dict[int, tuple[float, int]]:
         """The best passage of each of the `wanted` best documents, best first."""
-        candidates = np.flatnonzero(scores)
+        scores, candidates = scored.scores, scored.candidates
         if len(candidates) == 0:
             return {}
         owners = self.index.owner[candidates]
@@ -201,7 +229,11 @@ class Searcher:
         return best
 
     def _rerank(
-        self, query: AnalyzedQuery, scored: PassageScores, best: dict[int, tuple[float, int]]
+        self,
+        query: AnalyzedQuery,
+        scored: PassageScores,
+        best: dict[int, tuple[float, int]],
+        similarities: dict[int, float],
     ) -> list[Hit]:
         """Order the head by score, coverage and fuzzy similarity; the tail keeps BM25 order."""
         if not best:
@@ -214,7 +246,9 @@ class Searcher:
         hits: list[tuple[float, Hit]] = []
         for number, (score, passage) in ranked[:head]:
             coverage = scored.coverage(passage)
-            similarity = self._fuzzy.similarity(query.text, number)
+            similarity = similarities.get(number)
+            if similarity is None:
+                similarity = self._fuzzy.similarity(query.text, number)
             final = (score / top_score) * coverage**tuning.coverage_power
             final += tuning.similarity_weight * similarity
             hits.append((final, self._hit(number, score, passage, coverage, similarity)))

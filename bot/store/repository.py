@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,8 +29,9 @@ from bot.store.models import (
     NoticeRow,
     ProcessedMessageRow,
 )
+from bot.store.read_ahead import ReadAhead
 from bot.store.unit_gate import unit_gate
-from bot.store.unit_sql import unit_statements
+from bot.store.unit_sql import UnitStatements, unit_statements
 from knowledge.store.base import utcnow
 
 
@@ -43,14 +46,46 @@ class ConversationStore:
         self._sessions = session_factory
         self._deadlines = deadlines or DeadlinePolicy()
         self._gate = unit_gate(session_factory)  # see unit_gate.py: why units wait there
+        bind = session_factory.kw.get("bind")
+        assert isinstance(bind, Engine), "the session factory is bound to an engine"
+        self._engine = bind
+        self._sql = unit_statements(bind.dialect)
+        self._driver_error: type[Exception] = bind.dialect.loaded_dbapi.Error
+        # SQLite has one writer: there a message is decided before its transaction and checked
+        # in it (read_ahead.py), so that the search runs outside the write lock.
+        self.decides_ahead = bind.dialect.name == "sqlite"
 
     @contextmanager
     def unit(self) -> Iterator[ConversationUnit]:
         try:
-            with self._gate, self._sessions() as session, session.begin():
-                yield ConversationUnit(session, self._deadlines)
-        except SQLAlchemyError as exc:
+            with self._gate, self._engine.connect() as connection, connection.begin():
+                unit = ConversationUnit(connection, self._sql, self._deadlines)
+                try:
+                    yield unit
+                    unit.flush()
+                finally:
+                    unit.close()
+        except (SQLAlchemyError, self._driver_error) as exc:
             raise ConversationStoreError(f"对话数据写入失败：{exc.__class__.__name__}") from exc
+
+    def read_ahead(self, channel: str, user_id: str, now: datetime) -> ReadAhead | None:
+        """The reads of a message before its transaction, when this database decides ahead."""
+        if not self.decides_ahead:
+            return None
+        try:
+            return ReadAhead(self._read, channel, user_id, now)
+        except (SQLAlchemyError, self._driver_error) as exc:
+            raise ConversationStoreError(f"对话数据读取失败：{exc.__class__.__name__}") from exc
+
+    @contextmanager
+    def _read(self) -> Iterator[ConversationUnit]:
+        """A unit on a connection of its own, for reads only, outside any write transaction."""
+        with self._engine.connect() as connection:
+            unit = ConversationUnit(connection, self._sql, self._deadlines)
+            try:
+                yield unit
+            finally:
+                unit.close()
 
     def exchanges_since(
         self, channel: str, user_id: str, after_id: int, limit: int = 50
@@ -117,69 +152,108 @@ class Notice:
 
 
 class ConversationUnit:
-    def __init__(self, session: Session, deadlines: DeadlinePolicy) -> None:
-        self._session = session
-        self.consultations = SimpleConsultationDesk(session, deadlines)
+    """The statements of one message, on the driver's cursor of the unit's connection
+    (unit_sql.py); the ORM (consultations, feedback) joins the same transaction when used."""
+
+    def __init__(
+        self, connection: Connection, sql: UnitStatements, deadlines: DeadlinePolicy
+    ) -> None:
+        self._connection = connection
+        self._sql = sql
+        self._deadlines = deadlines
+        self._cursor: Any = connection.connection.cursor()
+        self._session: Session | None = None
         self._claimed: dict[tuple[str, str], int] = {}  # (channel, message id) -> row id
-        # The per-message statements run on the unit's connection, past the ORM (unit_sql.py).
-        self._connection = session.connection()
-        self._sql = unit_statements(self._connection.dialect.name)
+
+    @property
+    def consultations(self) -> SimpleConsultationDesk:
+        return SimpleConsultationDesk(self._orm(), self._deadlines)
+
+    def _orm(self) -> Session:
+        if self._session is None:  # joins the unit's transaction; flushed before it commits
+            self._session = Session(bind=self._connection, expire_on_commit=False)
+        return self._session
+
+    def flush(self) -> None:
+        """Write what the ORM holds, before the unit's transaction commits."""
+        if self._session is not None:
+            self._session.flush()
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+        self._cursor.close()
+
+    def _one(self, statement: str, params: tuple[Any, ...]) -> Any:
+        self._cursor.execute(statement, params)
+        row = self._cursor.fetchone()
+        return row[0] if row is not None else None
 
     def claim(self, channel: str, message_id: str, user_id: str, text: str) -> str | None:
         """Record a delivery. None if it is new; the stored reply JSON if it was seen before."""
         # One INSERT that skips a duplicate, not a SELECT, a savepoint and an INSERT: on SQLite
         # the released outermost savepoint committed the claim on its own, apart from the reply.
-        key = {"channel": channel, "message_id": message_id}
-        params = {**key, "user_id": user_id, "text": text[:10_000], "received_at": utcnow()}
-        pk = self._connection.execute(self._sql.claim, params).scalar()
-        if pk is not None:
-            self._claimed[(channel, message_id)] = pk
+        received = self._sql.bind_moment(utcnow())
+        params = (channel, message_id, user_id, text[:10_000], received)
+        self._cursor.execute(self._sql.claim, params)
+        rows = self._cursor.fetchall()  # all of them: SQLite finishes the statement here
+        if rows:
+            self._claimed[(channel, message_id)] = rows[0][0]
             return None
         # Seen before. On PostgreSQL the insert waited for a worker still holding the same
         # delivery, so its reply is committed by now; "" says it is still being handled.
-        return self._connection.execute(self._sql.reply_of, key).scalar() or ""
+        return self._one(self._sql.reply_of, (channel, message_id)) or ""
 
     def keep_reply(self, channel: str, message_id: str, action: str, reply_json: str) -> int:
         pk = self._claimed.get((channel, message_id))
         assert pk is not None, "claim() first"
-        self._connection.execute(
-            self._sql.keep_reply, {"row_id": pk, "action": action, "reply": reply_json}
-        )
+        self._cursor.execute(self._sql.keep_reply, (action, reply_json, pk))
         return pk
 
     def kb_version(self) -> int:
         """The knowledge-base version this transaction sees (it moves with published content)."""
-        return self._connection.execute(self._sql.kb_version).scalar() or 0
+        return int(self._one(self._sql.kb_version, ()) or 0)
 
     def interpreter_ids(self, record_id: str) -> list[str]:
         """The ids of the records that interpret `record_id`, whatever their publication."""
-        rows = self._connection.execute(self._sql.interpreters, {"record_id": record_id})
-        return list(rows.scalars())
+        self._cursor.execute(self._sql.interpreters, (record_id,))
+        return [row[0] for row in self._cursor.fetchall()]
 
     def load_state(self, channel: str, user_id: str, now: datetime) -> ConversationState:
-        key = {"channel": channel, "user_id": user_id}
-        row = self._connection.execute(self._sql.state_of, key).first()
-        if row is None or _aware(row.expires_at) < now:
+        row = self.state_row(channel, user_id)
+        if row is None and self._sql.open_state is not None:
+            # PostgreSQL: with no row to lock, two first messages of one conversation would
+            # both start from nothing and the later upsert would drop the earlier exchange. An
+            # empty row is made (a concurrent maker's is waited for), then read and locked.
+            moment = self._sql.bind_moment(now)
+            self._cursor.execute(self._sql.open_state, (channel, user_id, moment, moment))
+            row = self.state_row(channel, user_id)
+        return self.state_of(row, now)
+
+    def state_row(self, channel: str, user_id: str) -> tuple[str, Any] | None:
+        """The stored state JSON and expiry as the driver returns them (locked on PostgreSQL)."""
+        self._cursor.execute(self._sql.state_of, (channel, user_id))
+        row = self._cursor.fetchone()
+        return (row[0], row[1]) if row is not None else None
+
+    def state_of(self, row: tuple[str, Any] | None, now: datetime) -> ConversationState:
+        if row is None or _aware(self._sql.read_moment(row[1])) < now:
             return ConversationState()
-        return ConversationState.from_json(row.state)
+        return ConversationState.from_json(row[0])
 
     def save_state(
         self, channel: str, user_id: str, state: ConversationState, now: datetime
     ) -> None:
         # An upsert: one statement whether or not the user has a conversation row yet.
-        params = {
-            "channel": channel,
-            "user_id": user_id,
-            "state": state.to_json(),
-            "updated_at": now,
-            "expires_at": now + STATE_TTL,
-        }
-        self._connection.execute(self._sql.save_state, params)
+        moment = self._sql.bind_moment
+        params = (channel, user_id, state.to_json(), moment(now), moment(now + STATE_TTL))
+        self._cursor.execute(self._sql.save_state, params)
 
     def add_feedback(
         self, channel: str, user_id: str, record_id: str, question: str, *, useful: bool
     ) -> None:
-        self._session.add(
+        self._orm().add(
             FeedbackRow(
                 channel=channel,
                 user_id=user_id,
