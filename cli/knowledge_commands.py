@@ -190,10 +190,15 @@ def serve(
     import uvicorn
 
     settings = _settings()
+    if settings.web_workers > 1:
+        from api.main import session_secret
+
+        session_secret(settings)  # made once here, so the workers all read the same one
     uvicorn.run(
         "api.main:create_app_from_env",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
+        workers=settings.web_workers,
         proxy_headers=True,
     )

@@ -160,7 +160,10 @@ def report_command(
     except PeriodError as exc:
         raise typer.BadParameter(str(exc)) from exc
     resources = load_resources(
-        settings.dictionary_path, settings.stopwords_path, settings.synonyms_path
+        settings.dictionary_path,
+        settings.stopwords_path,
+        settings.synonyms_path,
+        settings.legal_synonyms_path,
     )
     kb = _open(settings)
     try:

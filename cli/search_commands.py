@@ -58,7 +58,10 @@ def eval_(
     try:
         taxonomy = load_taxonomy(settings.life_events_path)
         resources = load_resources(
-            settings.dictionary_path, settings.stopwords_path, settings.synonyms_path
+            settings.dictionary_path,
+            settings.stopwords_path,
+            settings.synonyms_path,
+            settings.legal_synonyms_path,
         )
         knowledge, questions = load_inputs(kb_path, field_map, queries, queries_from_kb, taxonomy)
     except MissingInputError as exc:
@@ -117,7 +120,10 @@ def bench(
         settings.demo_knowledge_dir, data_dir or PROJECT_ROOT.parent / "shared" / "data"
     )
     resources = load_resources(
-        settings.dictionary_path, settings.stopwords_path, settings.synonyms_path
+        settings.dictionary_path,
+        settings.stopwords_path,
+        settings.synonyms_path,
+        settings.legal_synonyms_path,
     )
     taxonomy = load_taxonomy(settings.life_events_path)
     report = run_benchmark(
@@ -182,7 +188,10 @@ def calibrate(
     settings = _settings()
     shared = settings.demo_knowledge_dir.parents[2] / "shared" / "data"
     resources = load_resources(
-        settings.dictionary_path, settings.stopwords_path, settings.synonyms_path
+        settings.dictionary_path,
+        settings.stopwords_path,
+        settings.synonyms_path,
+        settings.legal_synonyms_path,
     )
     taxonomy = load_taxonomy(settings.life_events_path)
     if not shared.is_dir():

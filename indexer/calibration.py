@@ -5,7 +5,8 @@ Each labelled question gives the features of its best result and whether that re
 model is fitted on them, then two thresholds are chosen on the fitted probabilities:
 
 - answer: the lowest threshold at which the best result is right for at least `answer_precision`
-  of the questions above it (a wrong answer stated confidently is the worst outcome);
+  of the questions above it, pooled and in each labelled set (a wrong answer stated
+  confidently is the worst outcome);
 - clarify: the lowest threshold at which, for the questions between it and the answer
   threshold, a right record is among the first four for at least `clarify_recall` of them
   (offering four wrong choices is worse than handing over to a person).
@@ -137,6 +138,8 @@ def _answer_threshold(
     for cut, (probability, observation, number) in enumerate(ranked, start=1):
         asked[number] += 1
         right[number] += observation.right_first
+        if cut < len(ranked) and ranked[cut][0] == probability:
+            continue  # a threshold admits every question of equal probability, or none
         pooled_ok = cut >= _TRUSTED and sum(right) >= precision * cut
         if pooled_ok and all(
             n < _TRUSTED or r >= precision * n for n, r in zip(asked, right, strict=True)

@@ -29,8 +29,8 @@ class Features:
 @dataclass(frozen=True)
 class ConfidenceModel:
     # The fit of `manage.py calibrate` on 2026-11-22 (coverage, similarity, margin).
-    weights: tuple[float, float, float] = (6.389, 2.84, 4.287)
-    bias: float = -3.44
+    weights: tuple[float, float, float] = (6.432, 2.784, 4.25)
+    bias: float = -3.437
 
     def predict(self, features: Features) -> float:
         z = self.bias + sum(w * x for w, x in zip(self.weights, features.vector(), strict=True))

@@ -273,7 +273,9 @@ def score_passages(index: IndexArrays, terms: Mapping[str, float]) -> PassageSco
 
 
 def _within_budget(
-    scored: npt.NDArray[np.bool_], lengths: npt.NDArray[np.int64], term_weights: npt.NDArray[np.float64]
+    scored: npt.NDArray[np.bool_],
+    lengths: npt.NDArray[np.int64],
+    term_weights: npt.NDArray[np.float64],
 ) -> npt.NDArray[np.bool_]:
     """Bounded work for a long question on a large base: when the scored terms' postings exceed
     POSTING_BUDGET, the terms are taken by decreasing weight (idf x query weight) while they fit,

@@ -60,7 +60,11 @@ def _lines(path: Path) -> Iterable[tuple[int, str]]:
             yield number, line
 
 
-def load_resources(dictionary: Path, stopwords: Path, synonyms: Path) -> AnalysisResources:
+def load_resources(
+    dictionary: Path, stopwords: Path, synonyms: Path, *more_synonyms: Path
+) -> AnalysisResources:
+    """The staff-edited resources; `more_synonyms` (config/legal_synonyms.yaml) are merged into
+    `synonyms`, a key found in both expanding to the union of their words."""
     words: dict[str, int | None] = {}
     for number, line in _lines(dictionary):
         parts = line.split()
@@ -72,14 +76,22 @@ def load_resources(dictionary: Path, stopwords: Path, synonyms: Path) -> Analysi
         if word and all("\u4e00" <= c <= "\u9fff" for c in word):
             words[word] = int(parts[1]) if len(parts) > 1 else None
     stop = frozenset(line for _, line in _lines(stopwords))
+    table: dict[str, tuple[str, ...]] = {}
+    for path in (synonyms, *more_synonyms):
+        for key, values in _synonyms(path).items():
+            table[key] = tuple(dict.fromkeys((*table.get(key, ()), *values)))
+    return AnalysisResources(words, stop, table)
+
+
+def _synonyms(path: Path) -> dict[str, tuple[str, ...]]:
     try:
-        raw = yaml.safe_load(synonyms.read_text(encoding="utf-8")) or {}
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise ResourceError(f"{synonyms}: 不是合法的 YAML：{exc}") from exc
+        raise ResourceError(f"{path}: 不是合法的 YAML：{exc}") from exc
     if not isinstance(raw, dict):
-        raise ResourceError(f"{synonyms}: 应为“口语词: [规范词, …]”的映射")
+        raise ResourceError(f"{path}: 应为“口语词: [规范词, …]”的映射")
     table: dict[str, tuple[str, ...]] = {}
     for key, values in raw.items():
         items = values if isinstance(values, list) else [values]
         table[str(key)] = tuple(str(v) for v in items if v)
-    return AnalysisResources(words, stop, table)
+    return table

@@ -87,8 +87,8 @@ class SearchTuning:
     # Re-ranking by coverage and fuzzy similarity lost on the demo questions (docs/search.md).
     coverage_power: float = 0.0
     similarity_weight: float = 0.0
-    answer_threshold: float = 0.668
-    clarify_threshold: float = 0.152
+    answer_threshold: float = 0.663
+    clarify_threshold: float = 0.149
     clarify_ratio: float = 0.8  # candidates within this share of the best are "close"
     clarify_max: int = 4
 

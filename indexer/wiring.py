@@ -22,7 +22,10 @@ def open_search(
     progress: Progress | None = None,
 ) -> SearchService:
     resources = load_resources(
-        settings.dictionary_path, settings.stopwords_path, settings.synonyms_path
+        settings.dictionary_path,
+        settings.stopwords_path,
+        settings.synonyms_path,
+        settings.legal_synonyms_path,
     )
     tuning = SearchTuning(
         answer_threshold=settings.search_answer_threshold,
