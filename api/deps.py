@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from anyio import CapacityLimiter
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
@@ -39,11 +38,6 @@ async def get_engine(request: Request) -> ConversationEngine:
     return engine
 
 
-async def get_chat_limiter(request: Request) -> CapacityLimiter:
-    limiter: CapacityLimiter = request.app.state.chat_limiter
-    return limiter
-
-
 async def get_conversations(request: Request) -> ConversationStore:
     conversations: ConversationStore = request.app.state.conversations
     return conversations
@@ -58,6 +52,5 @@ StoreDep = Annotated[KnowledgeStore, Depends(get_store)]
 TaxonomyDep = Annotated[Taxonomy, Depends(get_taxonomy)]
 SearchDep = Annotated[SearchService, Depends(get_search)]
 EngineDep = Annotated[ConversationEngine, Depends(get_engine)]
-ChatLimiterDep = Annotated[CapacityLimiter, Depends(get_chat_limiter)]
 ConversationsDep = Annotated[ConversationStore, Depends(get_conversations)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import anyio
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -44,9 +43,6 @@ def create_app(settings: Settings) -> FastAPI:
         queue.deliverer.start(settings.delivery_interval_seconds)
         app.state.knowledge, app.state.search = knowledge, search
         app.state.engine, app.state.conversations = engine, conversations
-        # Chat messages run in threads of their own, this many at once (bot/store/unit_gate.py);
-        # the rest wait on the event loop, not in threads the other pages need.
-        app.state.chat_limiter = anyio.CapacityLimiter(engine.messages_at_once)
         app.state.queue = queue
         try:
             yield

@@ -56,11 +56,6 @@ class ConversationEngine:
     def __init__(self, parts: EngineParts) -> None:
         self._parts = parts
 
-    @property
-    def messages_at_once(self) -> int:
-        """How many messages a caller should hand this engine at once (bot/store/unit_gate.py)."""
-        return self._parts.conversations.messages_at_once
-
     def handle(self, message: IncomingMessage) -> Reply:
         conversations = self._parts.conversations
         decided = self._decide_ahead(message)

@@ -7,13 +7,11 @@ import secrets
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-import anyio
 from fastapi import APIRouter, Cookie, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from api.deps import ChatLimiterDep, ConversationsDep, EngineDep, TemplatesDep
-from bot.engine import ConversationEngine
+from api.deps import ConversationsDep, EngineDep, TemplatesDep
 from bot.messages import IncomingMessage
 from bot.serialize import reply_from_json, reply_to_bytes, reply_to_dict
 
@@ -64,11 +62,10 @@ def chat_page(request: Request, templates: TemplatesDep, embed: bool = False) ->
 
 
 @router.post("/api/chat/messages", tags=["chat"], response_model=dict[str, Any])
-async def post_message(
+def post_message(
     body: ChatIn,
     request: Request,
     engine: EngineDep,
-    limiter: ChatLimiterDep,
     pa_chat: Annotated[str | None, Cookie()] = None,
 ) -> Response:
     session, new = _session(pa_chat)
@@ -80,19 +77,13 @@ async def post_message(
         text=body.text,
         payload=body.payload.strip(),
     )
-    # The engine blocks (database, search): it runs in a worker thread, never on the event
-    # loop, at most `limiter` messages at once; the others wait here without holding a thread.
-    # The reply is encoded there too (orjson, the bytes a JSONResponse of `reply_to_dict` would
-    # send, without FastAPI's validation and encoding walk over every card and choice).
-    content = await anyio.to_thread.run_sync(_answer, engine, message, limiter=limiter)
-    response = Response(content, media_type="application/json")
+    reply = engine.handle(message)  # blocking (database, search): this route runs in a thread
+    # Encoded here (orjson, the bytes a JSONResponse of `reply_to_dict` would send): FastAPI's
+    # validation and encoding walk over every card and choice is skipped.
+    response = Response(reply_to_bytes(reply), media_type="application/json")
     if new:
         _keep_session(request, response, session)
     return response
-
-
-def _answer(engine: ConversationEngine, message: IncomingMessage) -> bytes:
-    return reply_to_bytes(engine.handle(message))
 
 
 @router.get("/api/chat/history", tags=["chat"])

@@ -30,7 +30,7 @@ from bot.store.models import (
     ProcessedMessageRow,
 )
 from bot.store.read_ahead import ReadAhead
-from bot.store.unit_gate import messages_at_once, unit_gate
+from bot.store.unit_gate import unit_gate
 from bot.store.unit_sql import UnitStatements, unit_statements
 from knowledge.store.base import utcnow
 
@@ -46,7 +46,6 @@ class ConversationStore:
         self._sessions = session_factory
         self._deadlines = deadlines or DeadlinePolicy()
         self._gate = unit_gate(session_factory)  # see unit_gate.py: why units wait there
-        self.messages_at_once = messages_at_once(session_factory)
         bind = session_factory.kw.get("bind")
         assert isinstance(bind, Engine), "the session factory is bound to an engine"
         self._engine = bind

@@ -29,23 +29,6 @@ from sqlalchemy.pool import QueuePool
 UNITS_PER_PROCESS = 2  # on PostgreSQL; SQLite takes one at a time
 
 
-def messages_at_once(factory: sessionmaker[Session]) -> int:
-    """How many messages a process should work on at once (the web chat queues the rest).
-
-    A message is mostly Python (search, the reply), and one process runs one thread of Python
-    at a time: more threads only trade the interpreter lock. Measured on the engine alone, 32
-    threads took 6.1 ms of CPU a message, one at a time 3.7 ms. So as many as the units that
-    may run at once: one on SQLite (where the next message's reply is decided while another
-    process writes, read_ahead.py), two on PostgreSQL (one's round trips overlap the other's
-    Python).
-    """
-    bind = factory.kw.get("bind")
-    if not isinstance(bind, Engine) or bind.dialect.name == "sqlite":
-        return 1
-    pool = bind.pool.size() if isinstance(bind.pool, QueuePool) else 0
-    return max(1, min(pool, UNITS_PER_PROCESS))
-
-
 def unit_gate(factory: sessionmaker[Session]) -> AbstractContextManager[object]:
     bind = factory.kw.get("bind")
     if not isinstance(bind, Engine):
