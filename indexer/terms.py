@@ -14,8 +14,8 @@ Python hashes a string's internal bytes, so "gb" (two one-byte characters) and æ
 two-byte character) hash alike; such strings always differ in length, hence the mixing. The hash
 is salted per process (PYTHONHASHSEED), which is why the strings are kept and the hashes never
 saved. Two indexed terms with the same mixed hash are kept apart exactly (`collisions`, checked
-first, in practice empty); an unknown query term whose hash equals an indexed term's would be
-taken for it, a chance of about one in 10^13 per term at a million terms.
+first, in practice empty); a hit is confirmed against the stored bytes, so an unknown query
+term whose hash happens to equal an indexed term's is still reported missing.
 """
 
 from __future__ import annotations
@@ -107,11 +107,18 @@ class TermTable:
         np.minimum(positions, len(self.hashes) - 1, out=positions)
         found = self.hashes[positions] == wanted
         ids = np.where(found, self.ids[positions], MISSING).astype(np.int64)
-        if self.collisions:
-            for number, term in enumerate(terms):
-                if term in self.collisions:
-                    ids[number] = self.collisions[term]
+        for number, term in enumerate(terms):
+            if term in self.collisions:
+                ids[number] = self.collisions[term]
+            elif ids[number] != MISSING and not self._holds(int(ids[number]), term):
+                # An unknown term whose hash equals an indexed term's: compare the bytes, so a
+                # lookup is exact rather than right with a probability.
+                ids[number] = MISSING
         return ids
+
+    def _holds(self, term_id: int, term: str) -> bool:
+        start, end = int(self.offsets[term_id]), int(self.offsets[term_id + 1])
+        return self.text[start:end].tobytes() == term.encode("utf-8")
 
     def get(self, term: str) -> int | None:
         term_id = int(self.lookup((term,))[0])
@@ -119,6 +126,12 @@ class TermTable:
 
     def __contains__(self, term: object) -> bool:
         return isinstance(term, str) and self.get(term) is not None
+
+    def hashes_in_term_order(self) -> I64:
+        """Each term's hash, indexed by term id (the table keeps them sorted by hash)."""
+        result = np.empty_like(self.hashes)
+        result[self.ids] = self.hashes
+        return result
 
     def terms(self) -> list[str]:
         """Every term, in term-id order."""

@@ -126,6 +126,17 @@ def test_term_table_keeps_colliding_terms_apart() -> None:
     assert table.lookup(["乙", "甲"]).tolist() == [1, 0]
 
 
+def test_term_table_does_not_take_an_unknown_term_for_one_with_its_hash() -> None:
+    indexed = ["甲", "乙", "丙"]
+    base = TermTable.from_terms(indexed)
+    # 丙 is stored under the hash 丁 would have: a query for 丁 lands on 丙's slot.
+    hashes = TermTable.from_terms(["甲", "乙", "丁"]).hashes_in_term_order()
+
+    table = TermTable.with_hashes(indexed, base.text, base.offsets, hashes)
+
+    assert table.lookup(["丁", "甲"]).tolist() == [MISSING, 0]
+
+
 def test_term_table_rejects_damaged_arrays() -> None:
     table = TermTable.from_terms(["生育", "津贴"])
     with pytest.raises(ValueError, match="offsets"):
