@@ -34,9 +34,9 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", validation_alias="HOST")
     port: int = Field(default=8000, validation_alias="PORT")
-    # Worker processes `manage.py serve` (so `make run`) starts, uvicorn's variable. Two answer
-    # chat messages on two cores faster than one (docs/benchmarks.md, "Chat path"); each worker
-    # loads its own search index (memory).
+    # Worker processes `manage.py serve` (so `make run`) starts, uvicorn's variable. On two cores
+    # two answered the chat benchmark faster in most runs (docs/benchmarks.md, "Chat path");
+    # each worker loads its own search index (memory).
     web_workers: int = Field(default=1, ge=1, validation_alias="WEB_CONCURRENCY")
 
     life_events_path: Path = CONFIG_DIR / "life_events.yaml"

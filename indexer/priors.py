@@ -85,6 +85,10 @@ class DocumentAttributes:
             for d in documents
         ]
         self.region_masks = {r: self.region == r for r in self.local_regions}
+        self.event_union = np.bitwise_or.reduce(self.events) if len(self.events) else np.uint64(0)
+        self.any_guide = bool(self.guide.any())
+        self.any_faq = bool(self.faq.any())
+        self._status_factors: dict[tuple[float, float], npt.NDArray[np.float32] | None] = {}
 
     def bits(self, codes: Sequence[str]) -> np.uint64:
         bits = np.uint64(0)
@@ -99,19 +103,40 @@ class DocumentAttributes:
 
     def multipliers(
         self, owners: npt.NDArray[np.int32], signals: QuerySignals, boosts: Boosts
-    ) -> npt.NDArray[np.float32]:
-        factor = np.ones(len(owners), dtype=np.float32)
+    ) -> npt.NDArray[np.float32] | None:
+        """The prior of each of these records, or None when every one is 1 (no work for a base
+        without life events, regions, guides or superseded records, such as the statutes).
+
+        The factors are the float32 products of a loop applying life event, regions, procedure,
+        superseded and amended in that order; a record is at most one of the last two, so those
+        are one precomputed factor per record, multiplied last."""
+        factor: npt.NDArray[np.float32] | None = None
         if signals.life_events:
-            hit = (self.events[owners] & self.bits(signals.life_events)) != 0
-            factor[hit] *= np.float32(1.0 + boosts.life_event)
+            bits = self.bits(signals.life_events)
+            if bits & self.event_union:
+                factor = np.ones(len(owners), dtype=np.float32)
+                factor[(self.events[owners] & bits) != 0] *= np.float32(1.0 + boosts.life_event)
         for region in signals.regions:
-            local = self.region_masks[region][owners]
-            factor[local] *= np.float32(1.0 + boosts.region)
-        if signals.procedure:
+            factor = np.ones(len(owners), dtype=np.float32) if factor is None else factor
+            factor[self.region_masks[region][owners]] *= np.float32(1.0 + boosts.region)
+        if signals.procedure and self.any_guide:
+            factor = np.ones(len(owners), dtype=np.float32) if factor is None else factor
             factor[self.guide[owners]] *= np.float32(1.0 + boosts.procedure_guide)
-        factor[self.superseded[owners]] *= np.float32(boosts.superseded)
-        factor[self.amended[owners]] *= np.float32(boosts.amended)
-        return factor
+        status = self._status_factor(boosts)
+        if status is None:
+            return factor
+        return status[owners] if factor is None else factor * status[owners]
+
+    def _status_factor(self, boosts: Boosts) -> npt.NDArray[np.float32] | None:
+        key = (boosts.superseded, boosts.amended)
+        if key not in self._status_factors:
+            factor: npt.NDArray[np.float32] | None = None
+            if self.superseded.any() or self.amended.any():
+                factor = np.ones(len(self.status), dtype=np.float32)
+                factor[self.superseded] *= np.float32(boosts.superseded)
+                factor[self.amended] *= np.float32(boosts.amended)
+            self._status_factors[key] = factor
+        return self._status_factors[key]
 
 
 def question_forms(normalized_text: str) -> frozenset[str]:

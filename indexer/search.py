@@ -8,8 +8,10 @@ escalate (nothing good enough: hand over to a person).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property, partial
 
 import numpy as np
 import numpy.typing as npt
@@ -20,18 +22,17 @@ from indexer.confidence import ConfidenceModel, Features
 from indexer.documents import SearchDocument
 from indexer.fuzzy import FuzzyMatcher
 from indexer.index import IndexArrays, PassageScores, score_passages
-from indexer.normalize import normalize
+from indexer.life_events import AliasMatcher
 from indexer.priors import Boosts, DocumentAttributes, QuerySignals, faq_factor
+from indexer.shortlist import Admitted, Best, best_passages
 
 CURRENT = frozenset({"in_force", "amended"})
 ALL_STATUSES = frozenset({"in_force", "amended", "repealed", "expired"})
-_CANDIDATE_PASSAGES = 400
 _RERANK = 30
 _SIMILARITY_HEAD = 4
 _QUESTION_MATCH_HEAD = 20  # FAQs among these are compared with the question (fuzzy)
 _BROAD_WORDS = 2
 _MASK_CACHE = 64
-_SHORTLIST = 2000
 _BROAD_CONTENDERS = 2  # fuzzy similarity feeds the confidence of the first few only
 MAX_QUERY_CHARS = 500  # a 10,000-character paste is cut: bounded work for any input
 
@@ -53,18 +54,30 @@ class SearchFilters:
     kinds: frozenset[str] | None = None
 
 
+def _unmeasured() -> float:
+    return 0.0
+
+
 @dataclass(frozen=True)
 class Hit:
     document: SearchDocument
     score: float
     passage: str  # 第X条 / 第N段 / ""
     coverage: float  # share of the question's word weight this record contains
-    similarity: float  # fuzzy similarity of the question to the record's title or questions
     replacement: SearchDocument | None = None  # for a repealed or expired record
+    # The fuzzy similarity is computed when first read (only the best hit's feeds the
+    # confidence): `measure` computes it, `similarity` keeps it.
+    measure: Callable[[], float] = field(default=_unmeasured, repr=False, compare=False)
 
     @property
     def id(self) -> str:
         return self.document.id
+
+    @cached_property
+    def similarity(self) -> float:
+        """Fuzzy similarity of the question to the record's title or questions (0 below the
+        first few hits, where it is not measured)."""
+        return self.measure()
 
 
 @dataclass(frozen=True)
@@ -124,8 +137,8 @@ class Searcher:
         self._attributes = DocumentAttributes(index.documents, taxonomy)
         self._by_id = {d.id: d for d in index.documents}
         self._fuzzy = FuzzyMatcher(index.documents)
-        self._aliases = _alias_table(taxonomy)
-        self._masks: dict[SearchFilters, npt.NDArray[np.bool_]] = {}
+        self._aliases = AliasMatcher(taxonomy)
+        self._masks: dict[SearchFilters, Admitted] = {}
 
     def search(
         self, text: str, filters: SearchFilters | None = None, limit: int = 10
@@ -135,13 +148,13 @@ class Searcher:
         events = self.detect_life_events(query.text)
         if not query.terms:
             return SearchResult(query, [], Band.ESCALATE, 0.0, events)
-        scored = score_passages(self.index, dict(query.terms))
+        scored = score_passages(self.index, query.terms)
         signals = self._attributes.signals(query.text, events)
         wanted = max(limit, self._head, _QUESTION_MATCH_HEAD)
-        best_passages = self._best_passage_per_document(scored, filters, signals, wanted)
+        best = self._best_passage_per_document(scored, filters, signals, wanted)
         similarities: dict[int, float] = {}
-        best_passages = self._question_match(query.text, signals, best_passages, similarities)
-        hits = self._rerank(query, scored, best_passages, similarities)[: max(limit, 1)]
+        best = self._question_match(query.text, signals, best, similarities)
+        hits = self._rerank(query, scored, best, similarities, max(limit, 1))
         return self._decide(query, hits, events)
 
     def _question_match(
@@ -158,6 +171,8 @@ class Searcher:
         boosts = self.tuning.boosts
         if (boosts.faq_unlike >= 1.0 and boosts.faq_other_form >= 1.0) or not best:
             return best
+        if not self._attributes.any_faq:
+            return best  # nothing to weigh: the order stays as it is
         forms = self._attributes.title_forms
         ranked = list(best.items())
         for position, (number, (score, passage)) in enumerate(ranked[:_QUESTION_MATCH_HEAD]):
@@ -169,19 +184,22 @@ class Searcher:
         ranked.sort(key=lambda item: -item[1][0])
         return dict(ranked)
 
-    def _allowed(self, filters: SearchFilters) -> npt.NDArray[np.bool_]:
-        # A service sees a handful of distinct filters; computing a mask over every document
-        # for each question cost more than the scoring itself on large bases.
-        mask = self._masks.get(filters)
-        if mask is None:
-            if len(self._masks) >= _MASK_CACHE:
-                self._masks.clear()
-            mask = self._masks[filters] = allowed(self._attributes, filters)
-        return mask
+    def _admitted(self, filters: SearchFilters) -> Admitted:
+        """The passages the filters admit, or None when they admit every one.
+
+        A service sees a handful of distinct filters; computing a mask over every document for
+        each question cost more than the scoring itself on large bases."""
+        if filters in self._masks:
+            return self._masks[filters]
+        if len(self._masks) >= _MASK_CACHE:
+            self._masks.clear()
+        mask = allowed(self._attributes, filters)
+        admitted = None if mask.all() else mask[self.index.owner]
+        self._masks[filters] = admitted
+        return admitted
 
     def detect_life_events(self, normalized_query: str) -> tuple[str, ...]:
-        found = [code for alias, code in self._aliases if alias in normalized_query]
-        return tuple(dict.fromkeys(found))
+        return self._aliases.detect(normalized_query)
 
     @property
     def _head(self) -> int:
@@ -194,83 +212,79 @@ class Searcher:
         filters: SearchFilters,
         signals: QuerySignals,
         wanted: int,
-    ) -> dict[int, tuple[float, int]]:
+    ) -> Best:
         """The best passage of each of the `wanted` best documents, best first."""
-        scores, candidates = scored.scores, scored.candidates
-        if len(candidates) == 0:
-            return {}
-        owners = self.index.owner[candidates]
-        permitted = self._allowed(filters)[owners]
-        candidates, owners = candidates[permitted], owners[permitted]
-        # Priors move a score by less than a factor of two, so the passages that can reach the
-        # top are among the best few thousand by raw score: shortlist before the priors, which
-        # cost more per passage than the scoring on a large base.
-        shortlist = max(_SHORTLIST, wanted * 8)
-        if len(candidates) > shortlist:
-            top = np.argpartition(-scores[candidates], shortlist - 1)[:shortlist]
-            candidates, owners = candidates[top], owners[top]
-        values = scores[candidates] * self._attributes.multipliers(
-            owners, signals, self.tuning.boosts
+        return best_passages(
+            scored,
+            self._admitted(filters),
+            self.index.owner,
+            self._attributes,
+            signals,
+            self.tuning.boosts,
+            wanted,
         )
-        # Enough passages to find `wanted` distinct documents even when long documents put
-        # several passages near the top; argpartition on the negated scores is the fast way.
-        keep = min(len(values), max(_CANDIDATE_PASSAGES, wanted * 4))
-        if len(values) > keep:
-            top = np.argpartition(-values, keep - 1)[:keep]
-            candidates, owners, values = candidates[top], owners[top], values[top]
-        order = np.argsort(-values, kind="stable")
-        best: dict[int, tuple[float, int]] = {}
-        for position in order:
-            owner = int(owners[position])
-            if owner not in best:
-                best[owner] = (float(values[position]), int(candidates[position]))
-                if len(best) >= wanted:
-                    break
-        return best
 
     def _rerank(
         self,
         query: AnalyzedQuery,
         scored: PassageScores,
-        best: dict[int, tuple[float, int]],
+        best: Best,
         similarities: dict[int, float],
+        limit: int,
     ) -> list[Hit]:
-        """Order the head by score, coverage and fuzzy similarity; the tail keeps BM25 order."""
+        """The first `limit` hits: the head ordered by score, coverage and fuzzy similarity
+        when re-ranking is on; the tail keeps BM25 order. Only the returned hits are built."""
         if not best:
             return []
         tuning = self.tuning
-        top_score = max(score for score, _ in best.values())
         ranked = list(best.items())
-        reranking = tuning.coverage_power > 0 or tuning.similarity_weight > 0
         head = self._head
+        if not (tuning.coverage_power > 0 or tuning.similarity_weight > 0):
+            return [
+                self._hit(query, scored, number, score, passage, similarities, position < head)
+                for position, (number, (score, passage)) in enumerate(ranked[:limit])
+            ]
+        top_score = max(score for score, _ in best.values())
         hits: list[tuple[float, Hit]] = []
         for number, (score, passage) in ranked[:head]:
-            coverage = scored.coverage(passage)
-            similarity = similarities.get(number)
-            if similarity is None:
-                similarity = self._fuzzy.similarity(query.text, number)
-            final = (score / top_score) * coverage**tuning.coverage_power
-            final += tuning.similarity_weight * similarity
-            hits.append((final, self._hit(number, score, passage, coverage, similarity)))
-        if reranking:
-            hits.sort(key=lambda pair: -pair[0])
+            hit = self._hit(query, scored, number, score, passage, similarities, True)
+            final = (score / top_score) * hit.coverage**tuning.coverage_power
+            final += tuning.similarity_weight * hit.similarity
+            hits.append((final, hit))
+        hits.sort(key=lambda pair: -pair[0])
         tail = [
-            self._hit(number, score, passage, scored.coverage(passage), 0.0)
-            for number, (score, passage) in ranked[head:]
+            self._hit(query, scored, number, score, passage, similarities, False)
+            for number, (score, passage) in ranked[head : max(limit, head)]
         ]
-        return [hit for _, hit in hits] + tail
+        return ([hit for _, hit in hits] + tail)[:limit]
 
     def _hit(
-        self, number: int, score: float, passage: int, coverage: float, similarity: float
+        self,
+        query: AnalyzedQuery,
+        scored: PassageScores,
+        number: int,
+        score: float,
+        passage: int,
+        similarities: dict[int, float],
+        measured: bool,
     ) -> Hit:
+        """A hit; the similarity of one among the first few is measured when first read (from
+        the FAQ question match when that already measured it), below them it is 0."""
         document = self.index.documents[number]
+        measure = _unmeasured
+        if measured:
+            known = similarities.get(number)
+            if known is None:
+                measure = partial(self._fuzzy.similarity, query.text, number)
+            else:
+                measure = partial(float, known)
         return Hit(
             document=document,
             score=score,
             passage=self.index.labels[passage],
-            coverage=coverage,
-            similarity=similarity,
-            replacement=self._replacement(document),
+            coverage=scored.coverage(passage),
+            replacement=self._replacement(document) if document.replaced_by else None,
+            measure=measure,
         )
 
     def _replacement(self, document: SearchDocument) -> SearchDocument | None:
@@ -334,13 +348,3 @@ class Searcher:
             if h.score >= self.tuning.clarify_ratio * first
         ]
         return hits[:2] + close
-
-
-def _alias_table(taxonomy: Taxonomy | None) -> list[tuple[str, str]]:
-    if taxonomy is None:
-        return []
-    # Aliases are matched against the normalised question, so normalise them the same way
-    # (生三胎 becomes 生3胎 in both).
-    pairs = [(normalize(alias), e.code) for e in taxonomy for alias in (e.name, *e.aliases)]
-    # Longest first so 开奶茶店要办啥证 is tried before 开店.
-    return sorted(pairs, key=lambda pair: -len(pair[0]))

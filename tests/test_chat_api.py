@@ -57,6 +57,19 @@ def test_a_resent_message_is_answered_once(browser_session: httpx.Client) -> Non
     assert again["extra"]["replayed"] == "1"  # type: ignore[index]
 
 
+def test_an_answer_reads_the_same_live_and_after_a_reload(browser_session: httpx.Client) -> None:
+    # The reply is encoded once for the response and once to be kept; both must say the same.
+    response = browser_session.post("/api/chat/messages", json={"text": "生孩子有什么补贴"})
+    live = response.json()
+    kept = browser_session.get("/api/chat/history").json()["exchanges"][-1]["reply"]
+
+    assert response.headers["content-type"] == "application/json"
+    assert live["action"] == "answer" and live["parts"][0]["type"] == "card"
+    assert live["parts"][0]["facts"] and live["records"][0]["life_events"]
+    assert "message_row" in live.pop("extra") and kept.pop("extra") == {}
+    assert live == kept
+
+
 def test_history_survives_a_page_reload(browser_session: httpx.Client) -> None:
     say(browser_session, text="开一家奶茶店需要办哪些证")
     history = browser_session.get("/api/chat/history").json()
