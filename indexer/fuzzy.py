@@ -14,6 +14,8 @@ from indexer.documents import SearchDocument
 from indexer.normalize import normalize
 
 _LEAD = 120  # records without a title or questions are compared by the opening of their body
+_PARTIAL_WEIGHT = 0.9  # a partial match counts 0.9 of a whole one
+_CUTOFF_MARGIN = 1.0 - 1e-9  # float rounding can never drop a partial score that would count
 
 
 class FuzzyMatcher:
@@ -38,6 +40,13 @@ class FuzzyMatcher:
         for text in self._strings_of(number):
             if not text:
                 continue
-            score = max(fuzz.ratio(query, text), 0.9 * fuzz.partial_ratio(query, text))
-            best = max(best, score)
+            best = max(best, fuzz.ratio(query, text))
+            # max(ratio, 0.9 x partial_ratio) over the strings. partial_ratio, the costly one,
+            # is asked only for a score that could count: at most 100, so not once the best is
+            # 90; and with a cutoff a little under best / 0.9 (below it rapidfuzz returns 0 and
+            # can stop early), so every partial score that could reach the best is exact.
+            if best < _PARTIAL_WEIGHT * 100.0:
+                cutoff = best / _PARTIAL_WEIGHT * _CUTOFF_MARGIN
+                partial = fuzz.partial_ratio(query, text, score_cutoff=cutoff)
+                best = max(best, _PARTIAL_WEIGHT * partial)
         return best / 100.0

@@ -97,9 +97,13 @@ class DocumentAttributes:
         return bits
 
     def signals(self, normalized_query: str, events: tuple[str, ...]) -> QuerySignals:
+        """What the question says that the priors act on. The wish for a procedure is looked
+        for only when the base has service guides, the forms only when it has FAQs: on a base
+        without them (the statutes) they would change nothing and cost regular expressions."""
         regions = tuple(r for r in self.local_regions if r in normalized_query)
-        procedure = bool(_PROCEDURE.search(normalized_query))
-        return QuerySignals(events, regions, procedure, question_forms(normalized_query))
+        procedure = self.any_guide and bool(_PROCEDURE.search(normalized_query))
+        forms = question_forms(normalized_query) if self.any_faq else frozenset()
+        return QuerySignals(events, regions, procedure, forms)
 
     def multipliers(
         self, owners: npt.NDArray[np.int32], signals: QuerySignals, boosts: Boosts

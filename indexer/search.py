@@ -106,6 +106,9 @@ class SearchTuning:
     clarify_max: int = 4
 
 
+_DEFAULT_FILTERS = SearchFilters()
+
+
 def allowed(attributes: DocumentAttributes, filters: SearchFilters) -> npt.NDArray[np.bool_]:
     mask = np.isin(attributes.status, list(filters.statuses))
     if filters.audience:
@@ -143,7 +146,7 @@ class Searcher:
     def search(
         self, text: str, filters: SearchFilters | None = None, limit: int = 10
     ) -> SearchResult:
-        filters = filters or SearchFilters()
+        filters = filters or _DEFAULT_FILTERS
         query = self.analyzer.query(text[:MAX_QUERY_CHARS])
         events = self.detect_life_events(query.text)
         if not query.terms:

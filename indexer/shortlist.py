@@ -42,10 +42,11 @@ def best_passages(
     # are among the best few thousand by raw score: shortlist before the priors.
     shortlist = max(SHORTLIST, wanted * 8)
     if len(candidates) > shortlist:
-        top = np.argpartition(-scores[candidates], shortlist - 1)[:shortlist]
-        candidates = candidates[top]
-    owners = owner[candidates]
-    values = scores[candidates]
+        negated = scores.take(candidates)
+        np.negative(negated, out=negated)  # -scores[candidates], without a second array
+        candidates = candidates[np.argpartition(negated, shortlist - 1)[:shortlist]]
+    owners = owner.take(candidates)
+    values = scores.take(candidates)
     factor = attributes.multipliers(owners, signals, boosts)
     if factor is not None:
         values = values * factor
@@ -66,14 +67,12 @@ def _first_per_owner(
     candidates: npt.NDArray[np.intp],
     wanted: int,
 ) -> Best:
-    """Walk the passages best first and keep each record's first, until `wanted` records."""
-    positions: dict[int, int] = {}
-    for position, record in zip(order.tolist(), owners[order].tolist(), strict=True):
-        if record not in positions:
-            positions[record] = position
-            if len(positions) >= wanted:
-                break
-    chosen = list(positions.values())
-    scores = values[chosen].tolist()
-    passages = candidates[chosen].tolist()
-    return dict(zip(positions, zip(scores, passages, strict=True), strict=True))
+    """Each record's first passage in `order` (best first), for the first `wanted` records:
+    `np.unique` reports first occurrences (it sorts stably)."""
+    _, first = np.unique(owners[order], return_index=True)
+    first.sort()
+    picks = order[first[:wanted]]
+    records = owners[picks].tolist()
+    scores = values[picks].tolist()
+    passages = candidates[picks].tolist()
+    return dict(zip(records, zip(scores, passages, strict=True), strict=True))
