@@ -107,18 +107,17 @@ class TermTable:
         np.minimum(positions, len(self.hashes) - 1, out=positions)
         found = self.hashes[positions] == wanted
         ids = np.where(found, self.ids[positions], MISSING).astype(np.int64)
-        for number, term in enumerate(terms):
+        # A hash hit is confirmed against the stored bytes, so that an unknown term whose hash
+        # equals an indexed term's is reported missing: lookups are exact, not probable.
+        known = np.maximum(ids, 0)
+        starts, ends = self.offsets[known].tolist(), self.offsets[known + 1].tolist()
+        text = self.text.data  # a memoryview: slices without copying
+        for number, (term, term_id) in enumerate(zip(terms, ids.tolist(), strict=True)):
             if term in self.collisions:
                 ids[number] = self.collisions[term]
-            elif ids[number] != MISSING and not self._holds(int(ids[number]), term):
-                # An unknown term whose hash equals an indexed term's: compare the bytes, so a
-                # lookup is exact rather than right with a probability.
+            elif term_id != MISSING and text[starts[number] : ends[number]] != term.encode():
                 ids[number] = MISSING
         return ids
-
-    def _holds(self, term_id: int, term: str) -> bool:
-        start, end = int(self.offsets[term_id]), int(self.offsets[term_id + 1])
-        return self.text[start:end].tobytes() == term.encode("utf-8")
 
     def get(self, term: str) -> int | None:
         term_id = int(self.lookup((term,))[0])
