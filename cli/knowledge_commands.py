@@ -13,7 +13,7 @@ from knowledge.demo import load_demo
 from knowledge.enums import Audience, Kind, Status
 from knowledge.errors import KnowledgeError, RecordNotFoundError
 from knowledge.exporting import export_file
-from knowledge.importing.importer import ImportOptions
+from knowledge.importing.importer import ImportOptions, ImportReport
 from knowledge.queries import RecordQuery
 from knowledge.reporting import (
     print_import_report,
@@ -63,9 +63,7 @@ def import_(
         report = kb.importer.run(files, options, _progress)
     finally:
         kb.close()
-    print_import_report(report, as_json=as_json)
-    if not report.ok:
-        raise typer.Exit(code=1)
+    _report_import(report, as_json=as_json)
 
 
 @app.command()
@@ -176,9 +174,7 @@ def seed_demo(
         report = load_demo(kb.importer, settings.demo_knowledge_dir)
     finally:
         kb.close()
-    print_import_report(report, as_json=False)
-    if not report.ok:
-        raise typer.Exit(code=1)
+    _report_import(report, as_json=False)
 
 
 @app.command()
@@ -202,3 +198,10 @@ def serve(
         workers=settings.web_workers,
         proxy_headers=True,
     )
+
+
+def _report_import(report: ImportReport, *, as_json: bool) -> None:
+    """Print an import's summary; a file with rejected rows makes the command fail (exit 1)."""
+    print_import_report(report, as_json=as_json)
+    if not report.ok:
+        raise typer.Exit(code=1)

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from cli.common import _open, _settings, app
-from indexer.resources import load_resources
+from indexer.wiring import analysis_resources
 
 _PASSWORD_STDIN_HELP = "从标准输入读取密码（供脚本使用），不交互提问"
 
@@ -159,12 +159,7 @@ def report_command(
         season = Period.parse_quarter(quarter) if quarter else previous_quarter(today)
     except PeriodError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    resources = load_resources(
-        settings.dictionary_path,
-        settings.stopwords_path,
-        settings.synonyms_path,
-        settings.legal_synonyms_path,
-    )
+    resources = analysis_resources(settings)
     kb = _open(settings)
     try:
         service = ReportService.of(

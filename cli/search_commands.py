@@ -11,9 +11,8 @@ import typer
 from cli.common import _open, _pairs, _progress, _settings, app
 from config.taxonomy import load_taxonomy
 from indexer.calibration import band_breakdown, calibrate_sets, demo_and_shared_observations
-from indexer.resources import load_resources
 from indexer.search import SearchFilters
-from indexer.wiring import open_search
+from indexer.wiring import analysis_resources, open_search
 
 
 @app.command(name="eval")
@@ -45,7 +44,7 @@ def eval_(
         from config.taxonomy import TaxonomyFileError, load_taxonomy
         from indexer.eval_data import EvaluationInputError, MissingInputError, load_inputs
         from indexer.evaluation import evaluate, format_report
-        from indexer.resources import ResourceError, load_resources
+        from indexer.resources import ResourceError
     except ModuleNotFoundError as exc:
         typer.echo(f"评测需要 {exc.name}：请先 pip install -r requirements-dev.txt", err=True)
         raise typer.Exit(code=2) from exc
@@ -57,12 +56,7 @@ def eval_(
         raise typer.Exit(code=2)
     try:
         taxonomy = load_taxonomy(settings.life_events_path)
-        resources = load_resources(
-            settings.dictionary_path,
-            settings.stopwords_path,
-            settings.synonyms_path,
-            settings.legal_synonyms_path,
-        )
+        resources = analysis_resources(settings)
         knowledge, questions = load_inputs(kb_path, field_map, queries, queries_from_kb, taxonomy)
     except MissingInputError as exc:
         shared = "shared/data" in exc.path.resolve().as_posix()
@@ -105,7 +99,6 @@ def bench(
         from indexer.bench_corpora import CORPUS_NAMES, CorpusPaths
         from indexer.bench_report import format_report, report_json
         from indexer.benchmark import run_benchmark
-        from indexer.resources import load_resources
     except ModuleNotFoundError as exc:
         typer.echo(f"基准测试需要 {exc.name}：请先 pip install -r requirements-dev.txt", err=True)
         raise typer.Exit(code=2) from exc
@@ -119,12 +112,7 @@ def bench(
     paths = CorpusPaths(
         settings.demo_knowledge_dir, data_dir or PROJECT_ROOT.parent / "shared" / "data"
     )
-    resources = load_resources(
-        settings.dictionary_path,
-        settings.stopwords_path,
-        settings.synonyms_path,
-        settings.legal_synonyms_path,
-    )
+    resources = analysis_resources(settings)
     taxonomy = load_taxonomy(settings.life_events_path)
     report = run_benchmark(
         names,
@@ -187,12 +175,7 @@ def calibrate(
     """在示范问题集、投诉类留言和政务问答上校准置信度模型与答复/澄清阈值。"""
     settings = _settings()
     shared = settings.demo_knowledge_dir.parents[2] / "shared" / "data"
-    resources = load_resources(
-        settings.dictionary_path,
-        settings.stopwords_path,
-        settings.synonyms_path,
-        settings.legal_synonyms_path,
-    )
+    resources = analysis_resources(settings)
     taxonomy = load_taxonomy(settings.life_events_path)
     if not shared.is_dir():
         typer.echo(f"找不到 {shared}：只用示范问题集校准（见 README）", err=True)

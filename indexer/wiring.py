@@ -7,10 +7,21 @@ from config.taxonomy import Taxonomy
 from indexer.confidence import ConfidenceModel
 from indexer.index import Progress
 from indexer.knowledge_source import store_source
-from indexer.resources import load_resources
+from indexer.resources import AnalysisResources, load_resources
 from indexer.search import SearchTuning
 from indexer.service import SearchService
 from knowledge.store.repository import KnowledgeStore
+
+
+def analysis_resources(settings: Settings) -> AnalysisResources:
+    """The staff-edited analysis resources the settings name; the legal synonyms are merged
+    into the general ones."""
+    return load_resources(
+        settings.dictionary_path,
+        settings.stopwords_path,
+        settings.synonyms_path,
+        settings.legal_synonyms_path,
+    )
 
 
 def open_search(
@@ -21,12 +32,7 @@ def open_search(
     persist: bool = True,
     progress: Progress | None = None,
 ) -> SearchService:
-    resources = load_resources(
-        settings.dictionary_path,
-        settings.stopwords_path,
-        settings.synonyms_path,
-        settings.legal_synonyms_path,
-    )
+    resources = analysis_resources(settings)
     tuning = SearchTuning(
         answer_threshold=settings.search_answer_threshold,
         clarify_threshold=settings.search_clarify_threshold,

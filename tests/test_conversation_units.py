@@ -7,9 +7,11 @@ from __future__ import annotations
 import itertools
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from bot.engine import ConversationEngine
 from bot.messages import Action, IncomingMessage
 from bot.state import ConversationState
 from bot.store.record_cache import RecordCache
@@ -69,20 +71,10 @@ def test_a_burst_of_messages_beyond_the_pool_is_answered(
     # More concurrent messages than the pool has connections (5 + 10 overflow): each unit holds
     # one while the engine reads records through another. Unbounded, they waited on each other
     # until the pool timed out (30 s) and failed.
-    load_demo(kb.importer, DEMO_DIR)
-    settings = settings_for(str(kb.engine.url), tmp_path_factory.mktemp("burst") / "index")
-    search = open_search(settings, kb.store, kb.taxonomy)
-    _ = search.current  # built once before the threads, as the service does at start-up
-    engine, _ = open_engine(settings, kb, search)
+    engine, _ = _engine_on_demo(kb, tmp_path_factory.mktemp("burst"))
 
     def ask(number: int) -> Action:
-        message = IncomingMessage(
-            channel="web",
-            user_id=f"burst-{number}",
-            message_id=f"burst-{next(_ids)}",
-            sent_at=datetime.now(UTC),
-            text="生孩子有什么补贴",
-        )
+        message = _message(f"burst-{number}", "生孩子有什么补贴", datetime.now(UTC))
         return engine.handle(message).action
 
     with ThreadPoolExecutor(max_workers=24) as pool:
@@ -96,22 +88,12 @@ def test_concurrent_messages_of_one_citizen_all_count(
 ) -> None:
     # On SQLite a reply is decided before its transaction and checked in it; a message whose
     # conversation moved meanwhile is decided again, so no exchange is lost from the state.
-    load_demo(kb.importer, DEMO_DIR)
-    settings = settings_for(str(kb.engine.url), tmp_path_factory.mktemp("same-user") / "index")
-    search = open_search(settings, kb.store, kb.taxonomy)
-    _ = search.current  # built once before the threads, as the service does at start-up
-    engine, conversations = open_engine(settings, kb, search)
+    engine, conversations = _engine_on_demo(kb, tmp_path_factory.mktemp("same-user"))
     questions = ["生孩子有什么补贴", "失业金怎么领", "公积金怎么提取", "开餐馆要办什么证"]
     now = datetime.now(UTC)
 
     def ask(number: int) -> Action:
-        message = IncomingMessage(
-            channel="web",
-            user_id="same-citizen",
-            message_id=f"same-{next(_ids)}",
-            sent_at=now,
-            text=questions[number % len(questions)],
-        )
+        message = _message("same-citizen", questions[number % len(questions)], now)
         return engine.handle(message).action
 
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -136,3 +118,23 @@ def test_a_reply_decided_ahead_is_not_kept_when_the_conversation_moved(
         unit.save_state("web", "u-moved", ConversationState(last_question="公积金"), now)
     with store.unit() as unit:
         assert not ahead.holds_in(unit)
+
+
+def _engine_on_demo(
+    kb: KnowledgeBase, workdir: Path
+) -> tuple[ConversationEngine, ConversationStore]:
+    load_demo(kb.importer, DEMO_DIR)
+    settings = settings_for(str(kb.engine.url), workdir / "index")
+    search = open_search(settings, kb.store, kb.taxonomy)
+    _ = search.current  # built once before the threads, as the service does at start-up
+    return open_engine(settings, kb, search)
+
+
+def _message(user_id: str, text: str, sent_at: datetime) -> IncomingMessage:
+    return IncomingMessage(
+        channel="web",
+        user_id=user_id,
+        message_id=f"{user_id}-{next(_ids)}",
+        sent_at=sent_at,
+        text=text,
+    )
