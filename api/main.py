@@ -6,6 +6,7 @@ entry point uvicorn calls and the only place here that reads settings.
 
 from __future__ import annotations
 
+import gc
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -44,6 +45,11 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.knowledge, app.state.search = knowledge, search
         app.state.engine, app.state.conversations = engine, conversations
         app.state.queue = queue
+        # What start-up loaded (the index, jieba's dictionary, the taxonomy) lives as long as
+        # the process: out of the collector's sight, the collections that requests trigger do
+        # not walk it again and again (a full one took milliseconds; docs/benchmarks.md).
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:

@@ -197,6 +197,7 @@ def _measure_latency(
         for name in names:
             searches[name](question)
     gc.collect()
+    gc.freeze()
     durations = {name: np.empty(len(questions), dtype=np.float64) for name in names}
     for number, question in enumerate(questions):
         shift = number % len(names)

@@ -226,6 +226,13 @@ class PassageScores:
     def coverage(self, passage: int) -> float:
         return float(self.matched[passage]) / self.total if self.total else 0.0
 
+    def coverages(self, passages: Sequence[int]) -> list[float]:
+        """`coverage` of each passage, with one gather."""
+        if not self.total:
+            return [0.0] * len(passages)
+        total = self.total
+        return [float(m) / total for m in self.matched.take(passages).tolist()]
+
     @cached_property
     def candidates(self) -> npt.NDArray[np.intp]:
         """The passages with a score, ascending: `np.flatnonzero(scores)`, several times faster

@@ -240,55 +240,48 @@ class Searcher:
         if not best:
             return []
         tuning = self.tuning
-        ranked = list(best.items())
         head = self._head
-        if not (tuning.coverage_power > 0 or tuning.similarity_weight > 0):
-            return [
-                self._hit(query, scored, number, score, passage, similarities, position < head)
-                for position, (number, (score, passage)) in enumerate(ranked[:limit])
-            ]
+        reranking = tuning.coverage_power > 0 or tuning.similarity_weight > 0
+        ranked = list(best.items())[: max(limit, head) if reranking else limit]
+        hits = self._hits(query, scored, ranked, similarities, head)
+        if not reranking:
+            return hits
         top_score = max(score for score, _ in best.values())
-        hits: list[tuple[float, Hit]] = []
-        for number, (score, passage) in ranked[:head]:
-            hit = self._hit(query, scored, number, score, passage, similarities, True)
-            final = (score / top_score) * hit.coverage**tuning.coverage_power
-            final += tuning.similarity_weight * hit.similarity
-            hits.append((final, hit))
-        hits.sort(key=lambda pair: -pair[0])
-        tail = [
-            self._hit(query, scored, number, score, passage, similarities, False)
-            for number, (score, passage) in ranked[head : max(limit, head)]
-        ]
-        return ([hit for _, hit in hits] + tail)[:limit]
 
-    def _hit(
+        def final(hit: Hit) -> float:
+            value = (hit.score / top_score) * hit.coverage**tuning.coverage_power
+            return value + tuning.similarity_weight * hit.similarity
+
+        return (sorted(hits[:head], key=final, reverse=True) + hits[head:])[:limit]
+
+    def _hits(
         self,
         query: AnalyzedQuery,
         scored: PassageScores,
-        number: int,
-        score: float,
-        passage: int,
+        ranked: list[tuple[int, tuple[float, int]]],
         similarities: dict[int, float],
-        measured: bool,
-    ) -> Hit:
-        """A hit; the similarity of one among the first few is measured when first read (from
-        the FAQ question match when that already measured it), below them it is 0."""
-        document = self.index.documents[number]
-        measure = _unmeasured
-        if measured:
-            known = similarities.get(number)
-            if known is None:
-                measure = partial(self._fuzzy.similarity, query.text, number)
-            else:
-                measure = partial(float, known)
-        return Hit(
-            document=document,
-            score=score,
-            passage=self.index.labels[passage],
-            coverage=scored.coverage(passage),
-            replacement=self._replacement(document) if document.replaced_by else None,
-            measure=measure,
-        )
+        measured: int,
+    ) -> list[Hit]:
+        """The hits of `ranked`; the similarity of the first `measured` is measured when first
+        read (from the FAQ question match when that already measured it), below them it is 0."""
+        passages = [passage for _, (_, passage) in ranked]
+        coverages = scored.coverages(passages)
+        documents, labels = self.index.documents, self.index.labels
+        hits: list[Hit] = []
+        for position, (number, (score, passage)) in enumerate(ranked):
+            document = documents[number]
+            measure = _unmeasured
+            if position < measured:
+                known = similarities.get(number)
+                if known is None:
+                    measure = partial(self._fuzzy.similarity, query.text, number)
+                else:
+                    measure = partial(float, known)
+            replacement = self._replacement(document) if document.replaced_by else None
+            hits.append(
+                Hit(document, score, labels[passage], coverages[position], replacement, measure)
+            )
+        return hits
 
     def _replacement(self, document: SearchDocument) -> SearchDocument | None:
         seen = {document.id}

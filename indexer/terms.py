@@ -107,15 +107,20 @@ class TermTable:
         np.minimum(positions, len(self.hashes) - 1, out=positions)
         found = self.hashes[positions] == wanted
         ids = np.where(found, self.ids[positions], MISSING).astype(np.int64)
+        if self.collisions:
+            for number, term in enumerate(terms):
+                if term in self.collisions:
+                    ids[number] = self.collisions[term]
         # A hash hit is confirmed against the stored bytes, so that an unknown term whose hash
         # equals an indexed term's is reported missing: lookups are exact, not probable.
-        known = np.maximum(ids, 0)
-        starts, ends = self.offsets[known].tolist(), self.offsets[known + 1].tolist()
+        hits = np.flatnonzero(found)
+        hit_ids = ids.take(hits)
+        starts, ends = self.offsets.take(hit_ids).tolist(), self.offsets.take(hit_ids + 1).tolist()
         text = self.text.data  # a memoryview: slices without copying
-        for number, (term, term_id) in enumerate(zip(terms, ids.tolist(), strict=True)):
-            if term in self.collisions:
-                ids[number] = self.collisions[term]
-            elif term_id != MISSING and text[starts[number] : ends[number]] != term.encode():
+        listed = terms if isinstance(terms, list | tuple) else list(terms)
+        for number, start, end in zip(hits.tolist(), starts, ends, strict=True):
+            term = listed[number]
+            if text[start:end] != term.encode() and term not in self.collisions:
                 ids[number] = MISSING
         return ids
 
