@@ -249,7 +249,7 @@ class Searcher:
         top_score = max(score for score, _ in best.values())
 
         def final(hit: Hit) -> float:
-            value = (hit.score / top_score) * hit.coverage**tuning.coverage_power
+            value: float = (hit.score / top_score) * hit.coverage**tuning.coverage_power
             return value + tuning.similarity_weight * hit.similarity
 
         return (sorted(hits[:head], key=final, reverse=True) + hits[head:])[:limit]
