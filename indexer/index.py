@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from indexer.analysis import Analyzer
 from indexer.documents import SearchDocument, passages
+from indexer.kernels import accumulate
 from indexer.terms import MISSING, TermTable
 
 FIELDS = ("title", "questions", "keywords", "summary", "lead", "body", "chars", "sounds")
@@ -222,6 +223,7 @@ class PassageScores:
     scores: F32  # BM25F score of every passage
     matched: F32  # sum of (query weight x idf) of the query terms each passage contains
     total: float  # the same sum over every query term; unknown terms count at the highest idf
+    scored: npt.NDArray[np.intp] | None = field(default=None, repr=False, compare=False)
 
     def coverage(self, passage: int) -> float:
         return float(self.matched[passage]) / self.total if self.total else 0.0
@@ -235,48 +237,50 @@ class PassageScores:
 
     @cached_property
     def candidates(self) -> npt.NDArray[np.intp]:
-        """The passages with a score, ascending: `np.flatnonzero(scores)`, several times faster
-        through a boolean mask (a float array's nonzero test branches on every element)."""
+        """The passages with a score, ascending (the scoring loop gathers them as it goes)."""
+        if self.scored is not None:
+            return self.scored
         return np.flatnonzero(self.scores != 0)
 
 
 def score_passages(index: IndexArrays, terms: Mapping[str, float]) -> PassageScores:
     """Score every passage for the weighted query terms.
 
-    All the terms' postings are gathered into one array and added with one `np.add.at` (no
-    per-term numpy calls, which cost more than the additions on long questions). The float32
-    additions happen in the same order as a loop over the terms would make them, so the scores
-    are exactly those of a per-term loop.
+    The terms to score are chosen here; the additions run in one compiled loop
+    (`indexer.kernels`), in the order of the terms and of their postings.
     """
     n = index.passage_count
-    scores = np.zeros(n, dtype=np.float32)
-    matched = np.zeros(n, dtype=np.float32)
     if not terms:
-        return PassageScores(scores, matched, 0.0)
+        return _nothing_scored(n, 0.0)
     ids = index.vocabulary.lookup(terms)
     weights = np.fromiter(terms.values(), dtype=np.float64, count=len(terms))
     known = ids != MISSING
     ids = ids[known]
     term_weights = index.idf[ids].astype(np.float64) * weights[known]
     total = float(term_weights.sum()) + float(weights[~known].sum()) * index.idf_max
-    starts, ends = index.indptr[ids], index.indptr[ids + 1]
-    lengths = ends - starts
+    lengths = index.indptr[ids + 1] - index.indptr[ids]
     scored = lengths > 0
     # On a large base a word found in over a tenth of the passages (应当, 规定, 不) costs the
     # most postings and separates the least; it still counts towards coverage.
     if n >= COMMON_FROM:
         scored &= lengths <= n * COMMON_SHARE
     if not scored.any():
-        return PassageScores(scores, matched, total)
+        return _nothing_scored(n, total)
     scored = _within_budget(scored, lengths, term_weights)
-    bounds = zip(starts[scored].tolist(), ends[scored].tolist(), strict=True)
-    slices = [slice(start, end) for start, end in bounds]
-    postings = np.concatenate([index.postings[s] for s in slices])
-    impacts = np.concatenate([index.impacts[s] for s in slices])
-    posting_weights = np.repeat(term_weights[scored].astype(np.float32), lengths[scored])
-    np.add.at(scores, postings, posting_weights * impacts)
-    np.add.at(matched, postings, posting_weights)
-    return PassageScores(scores, matched, total)
+    scores, matched, candidates = accumulate(
+        index.indptr,
+        index.postings,
+        index.impacts,
+        ids[scored],
+        term_weights[scored].astype(np.float32),
+        n,
+    )
+    return PassageScores(scores, matched, total, candidates)
+
+
+def _nothing_scored(passages: int, total: float) -> PassageScores:
+    empty = np.zeros(passages, dtype=np.float32)
+    return PassageScores(empty, empty.copy(), total, np.empty(0, dtype=np.intp))
 
 
 def _within_budget(

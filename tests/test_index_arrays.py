@@ -19,6 +19,7 @@ from indexer.index import (
     index_tokens,
     score_passages,
 )
+from indexer.kernels import accumulate, uncompiled
 from indexer.persistence import IndexMeta, load_index, save_index
 from indexer.terms import MISSING, TermTable
 
@@ -79,6 +80,30 @@ def test_scores_equal_the_per_term_loop_exactly(passages: int) -> None:
         assert np.array_equal(ours.matched, reference.matched)
         assert ours.total == pytest.approx(reference.total, rel=1e-12)
         assert np.array_equal(ours.candidates, np.flatnonzero(reference.scores))
+
+
+def test_compiled_scoring_loop_adds_exactly_as_its_python_source() -> None:
+    rng = np.random.default_rng(11)
+    passages, terms = 500, 40
+    lengths = rng.integers(0, 60, terms)
+    indptr = np.zeros(terms + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum(lengths)
+    postings = np.concatenate(
+        [np.sort(rng.choice(passages, n, replace=False)) for n in lengths]
+    ).astype(np.int32)
+    impacts = rng.random(len(postings)).astype(np.float32)
+    impacts.flags.writeable = False  # as an index loaded from disk may hand them over
+    term_ids = rng.permutation(terms)[:25].astype(np.int64)
+    weights = (rng.random(25) * 8).astype(np.float32)
+
+    compiled = accumulate(indptr, postings, impacts, term_ids, weights, passages)
+    python = uncompiled(indptr, postings, impacts, term_ids, weights, passages)
+
+    for ours, reference in zip(compiled, python, strict=True):
+        assert ours.dtype == reference.dtype and np.array_equal(ours, reference)
+    assert np.array_equal(compiled[2], np.flatnonzero(compiled[1]))
+    nothing = accumulate(indptr, postings, impacts, term_ids[:0], weights[:0], passages)
+    assert not nothing[0].any() and len(nothing[2]) == 0
 
 
 def test_common_words_are_not_scored_on_a_large_base_but_count_for_coverage() -> None:
