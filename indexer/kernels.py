@@ -9,9 +9,9 @@ and 31 µs (docs/benchmarks.md). The float32 sums are bit-identical to the numpy
 adds `weight × impact` (both float32) to its passage in the order of the terms, then of the
 postings, exactly as `np.add.at` over the concatenated postings did.
 
-The compiled code is cached beside this module (`cache=True`), so only the first process after a
-change pays the compilation (about half a second); it releases the GIL, so the chat service's
-other threads run meanwhile.
+The compiled code is cached beside this module (`cache=True`; numba falls back to the user's cache
+folder, or `NUMBA_CACHE_DIR`), so only the first process after a change pays the compilation
+(about half a second); it releases the GIL, so the chat service's other threads run meanwhile.
 """
 
 from __future__ import annotations
@@ -53,7 +53,10 @@ def _accumulate(
     return scores, matched, scored[:count]
 
 
-_compiled: Any = njit(cache=True, nogil=True)(_accumulate)
+try:
+    _compiled: Any = njit(cache=True, nogil=True)(_accumulate)
+except RuntimeError:  # nowhere writable for the cache (read-only install and home): compile
+    _compiled = njit(nogil=True)(_accumulate)  # in each process instead, half a second
 
 
 def accumulate(
