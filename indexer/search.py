@@ -23,7 +23,7 @@ from indexer.documents import SearchDocument
 from indexer.fuzzy import FuzzyMatcher
 from indexer.index import IndexArrays, PassageScores, score_passages
 from indexer.life_events import AliasMatcher
-from indexer.priors import Boosts, DocumentAttributes, QuerySignals, faq_factor
+from indexer.priors import Boosts, DocumentAttributes, QuerySignals, faq_factor, question_forms
 from indexer.shortlist import Admitted, Best, best_passages
 
 CURRENT = frozenset({"in_force", "amended"})
@@ -32,6 +32,7 @@ _RERANK = 30
 _SIMILARITY_HEAD = 4
 _QUESTION_MATCH_HEAD = 20  # FAQs among these are compared with the question (fuzzy)
 _BROAD_WORDS = 2
+_BROAD_MARGIN = 0.9  # a runner-up this close to the best, on a question of one or two words
 _MASK_CACHE = 64
 _BROAD_CONTENDERS = 2  # fuzzy similarity feeds the confidence of the first few only
 MAX_QUERY_CHARS = 500  # a 10,000-character paste is cut: bounded work for any input
@@ -121,6 +122,12 @@ def allowed(attributes: DocumentAttributes, filters: SearchFilters) -> npt.NDArr
         bit = attributes.event_bit.get(filters.life_event, np.uint64(0))
         mask &= (attributes.events & bit) != 0
     return mask
+
+
+def topic_words(words: tuple[str, ...]) -> list[str]:
+    """The words a question is about: search-mode segmentation also yields the parts of a long
+    word (公积金 gives 公积 and 积金), which say nothing more and are left out here."""
+    return [w for w in words if not any(w != other and w in other for other in words)]
 
 
 class Searcher:
@@ -323,11 +330,16 @@ class Searcher:
         return SearchResult(query, hits, band, confidence, events, clarify)
 
     def _too_broad(self, query: AnalyzedQuery, hits: list[Hit]) -> bool:
-        """One or two words ("社保", "生育津贴") that several records contain just as fully:
-        any single answer would be a guess, so offer the candidates instead."""
-        if len(query.words) > _BROAD_WORDS or len(hits) < _BROAD_CONTENDERS + 1:
+        """One or two words ("社保", "公积金提取", "医保报销") that several records contain just
+        as fully: any single answer would be a guess, so offer the candidates instead."""
+        if len(topic_words(query.words)) > _BROAD_WORDS or len(hits) < 2:
             return False
         first = hits[0]
+        # Keywords typed as into a search box (公积金提取, 医保报销), not a question: a runner-up
+        # within a few per cent differs in field lengths, not in meaning (公积金提取: 去世后提取
+        # 48.3, 提取政策解读 47.5). A question (失业保险金怎么申领) says what it wants.
+        if hits[1].score >= _BROAD_MARGIN * first.score and not question_forms(query.text):
+            return True
         contenders = [
             h
             for h in hits[1 : self.tuning.clarify_max]

@@ -156,6 +156,24 @@ def test_clarification_by_number_and_by_words(person: FakeChannel) -> None:
     assert again.action is Action.CLARIFY and card(by_words).title == labels[0]
 
 
+@pytest.mark.parametrize("question", ["公积金提取", "医保报销"])
+def test_two_words_that_several_records_answer_alike_are_clarified(
+    person: FakeChannel, question: str
+) -> None:
+    # The best and the runner-up are within a few per cent: answering 公积金提取 with the
+    # record on a deceased member's fund, or 医保报销 with childbirth costs, would be a guess.
+    reply = person.send(question)
+
+    assert reply.action is Action.CLARIFY and 3 <= len(choices(reply)) <= 5
+
+
+def test_two_words_with_one_clear_record_are_answered(person: FakeChannel) -> None:
+    reply = person.send("生育津贴")
+
+    assert reply.action is Action.ANSWER
+    assert card(reply).record_id == "birth-faq-maternity-allowance"
+
+
 def test_a_choice_out_of_range_is_explained_and_kept(person: FakeChannel) -> None:
     person.send("社保")
     wrong = person.send("9")
