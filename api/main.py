@@ -53,6 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
+            gc.unfreeze()  # a process that makes several apps (the tests) gets them collected
             queue.deliverer.close()
             search.close()
             knowledge.close()

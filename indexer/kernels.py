@@ -4,8 +4,8 @@ Adding a question's postings into the passage scores is the one loop whose work 
 base (4,600 postings at the median statutes question, 19,000 at its p99). In numpy it took one
 Python slice per term, two concatenations, two `np.add.at` and a full pass for the scored
 passages: about 44 µs at the median statutes question, 90 µs at the p99. Compiled, the same
-additions in the same order, with the scored passages gathered in the same pass style, take 15
-and 31 µs (docs/benchmarks.md). The float32 sums are bit-identical to the numpy ones: each posting
+additions in the same order, and the pass for the scored passages, take 15 and 31 µs
+(docs/benchmarks.md). The float32 sums are bit-identical to the numpy ones: each posting
 adds `weight × impact` (both float32) to its passage in the order of the terms, then of the
 postings, exactly as `np.add.at` over the concatenated postings did.
 

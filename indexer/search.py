@@ -29,12 +29,12 @@ from indexer.shortlist import Admitted, Best, best_passages
 CURRENT = frozenset({"in_force", "amended"})
 ALL_STATUSES = frozenset({"in_force", "amended", "repealed", "expired"})
 _RERANK = 30
-_SIMILARITY_HEAD = 4
+_SIMILARITY_HEAD = 4  # fuzzy similarity feeds the confidence of the first few only
 _QUESTION_MATCH_HEAD = 20  # FAQs among these are compared with the question (fuzzy)
 _BROAD_WORDS = 2
 _BROAD_MARGIN = 0.9  # a runner-up this close to the best, on a question of one or two words
 _MASK_CACHE = 64
-_BROAD_CONTENDERS = 2  # fuzzy similarity feeds the confidence of the first few only
+_BROAD_CONTENDERS = 2  # records containing a broad question as fully as the best
 MAX_QUERY_CHARS = 500  # a 10,000-character paste is cut: bounded work for any input
 
 
