@@ -105,6 +105,9 @@ class SearchTuning:
     clarify_threshold: float = 0.149
     clarify_ratio: float = 0.8  # candidates within this share of the best are "close"
     clarify_max: int = 4
+    # Choices none of which holds an eighth of the question's weight are beside the point
+    # (拆迁 offered 计划生育法 for its 计划): hand over instead (docs/search.md).
+    clarify_min_coverage: float = 0.12
 
 
 _DEFAULT_FILTERS = SearchFilters()
@@ -327,6 +330,8 @@ class Searcher:
         else:
             band = Band.ESCALATE
         clarify = self._choices(hits) if band is Band.CLARIFY else []
+        if clarify and max(h.coverage for h in clarify) < self.tuning.clarify_min_coverage:
+            band, clarify = Band.ESCALATE, []
         return SearchResult(query, hits, band, confidence, events, clarify)
 
     def _too_broad(self, query: AnalyzedQuery, hits: list[Hit]) -> bool:

@@ -174,6 +174,15 @@ def test_two_words_with_one_clear_record_are_answered(person: FakeChannel) -> No
     assert card(reply).record_id == "birth-faq-maternity-allowance"
 
 
+def test_a_local_question_the_base_cannot_answer_goes_to_a_person(person: FakeChannel) -> None:
+    # Its only matches share a word or two (规划, 项目) with investment-service records: offering
+    # those as choices would be beside the point.
+    reply = person.send("想咨询一下我们村的后期规划问题，如果近几年有规划，我家中就不装修了")
+
+    assert reply.action is Action.ESCALATE
+    assert not reply.records and "转人工" in reply.text
+
+
 def test_a_choice_out_of_range_is_explained_and_kept(person: FakeChannel) -> None:
     person.send("社保")
     wrong = person.send("9")
