@@ -7,7 +7,7 @@ import weakref
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot.cards import answer_card, clip, guide_sections, shown
+from bot.cards import answer_card, clip, guide_sections, heading, shown
 from bot.messages import (
     Action,
     Choice,
@@ -158,7 +158,7 @@ class Answering:
 
     def _detail(self, record: RecordContent) -> str:
         body = record.body or "\n".join(t for _, t in guide_sections(record))
-        return f"【{record.title}】\n{clip(body, DETAIL_CHARS) or '暂无正文。'}"
+        return f"{heading(record.title)}\n{clip(body, DETAIL_CHARS) or '暂无正文。'}"
 
     def _how_to(self, record: RecordContent) -> str:
         guide = record if record.kind is Kind.GUIDE else self._guide_for(record)

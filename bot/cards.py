@@ -31,6 +31,12 @@ def short_answer(record: RecordContent, limit: int = SHORT_ANSWER_CHARS) -> str:
     return clip(text, limit)
 
 
+def heading(title: str) -> str:
+    """A record's title as the first line of a text reply: in 【】, unless it already opens
+    with a bracketed mark of its own (【示范数据】…), which nested brackets would garble."""
+    return title if title.startswith("【") else f"【{title}】"
+
+
 def clip(text: str, limit: int) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.cards import heading
 from bot.messages import AnswerCard, ChoicesPart, Reply, TextPart
 
 
@@ -27,14 +28,14 @@ def render_choices(part: ChoicesPart) -> str:
 
 
 def render_card(card: AnswerCard, *, with_sections: bool = True) -> str:
-    lines = [f"【{card.title}】", f"{card.kind} · {card.status}"]
+    lines = [heading(card.title), f"{card.kind} · {card.status}"]
     if card.warning:
         lines.append(f"⚠ {card.warning}")
     if card.short_answer:
         lines.append(card.short_answer)
     if with_sections:
-        for heading, text in card.sections:
-            lines.append(f"{heading}：{text}")
+        for section, text in card.sections:
+            lines.append(f"{section}：{text}")
     lines += [f"{fact.label}：{fact.value}" for fact in card.facts]
     if card.source_url:
         lines.append(f"原文：{card.source_url}")

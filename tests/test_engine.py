@@ -114,6 +114,15 @@ def test_an_answer_card_has_provenance_and_the_disclaimer(person: FakeChannel) -
     assert {"详细", "怎么办理", "有用", "没用"} <= set(choices(reply))
 
 
+def test_a_title_with_its_own_mark_is_not_bracketed_twice(person: FakeChannel) -> None:
+    reply = person.send("示范区有限责任公司设立登记办事指南")
+    detail = person.send("详细")
+
+    assert card(reply).title.startswith("【示范数据】")
+    assert reply.text.startswith("【示范数据】") and detail.text.startswith("【示范数据】")
+    assert "【【" not in reply.text + detail.text
+
+
 def test_policy_card_shows_document_number_agency_and_date(person: FakeChannel) -> None:
     reply = person.send("小微企业和个体工商户所得税优惠政策 2023年第12号公告")
 
