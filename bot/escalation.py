@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot.consultations import ConsultationSummary, NewConsultation
+from bot.consultations import ConsultationStatus, ConsultationSummary, NewConsultation
 from bot.messages import Action, Choice, ChoicesPart, IncomingMessage, Reply, ReplyPart, TextPart
 from bot.state import ConversationState, PendingChoice
 from bot.vocabulary import CONSULTATION_NUMBER, compact
@@ -25,6 +25,8 @@ _ASK = {
     "unhelpful": "需要为您转人工咨询吗？",
     "route": "需要为您转给工作人员处理吗？",
 }
+# Consultations people have not answered yet: asking again about the same question adds nothing.
+_WAITING = frozenset({ConsultationStatus.PENDING, ConsultationStatus.IN_PROGRESS})
 
 
 class Escalation:
@@ -41,6 +43,9 @@ class Escalation:
         self.state = state
 
     def confirm(self, reason: str, preface: tuple[ReplyPart, ...] = ()) -> Outcome:
+        waiting = self._waiting(self._question())
+        if waiting is not None:
+            return self._already_waiting(waiting, preface)
         choices = (
             Choice("确认转人工", f"escalate:confirm:{reason}"),
             Choice("不用了", "escalate:cancel"),
@@ -77,7 +82,10 @@ class Escalation:
         return Reply(Action.MENU, (TextPart(text),)), self.state.cleared_choices()
 
     def open(self, reason: str) -> Outcome:
-        question = self.state.last_question or self._implied_question()
+        question = self._question()
+        waiting = self._waiting(question)
+        if waiting is not None:  # "1" on an offer made before the first one was confirmed
+            return self._already_waiting(waiting)
         candidates = self._candidates()
         number = self.unit.consultations.open(
             NewConsultation(
@@ -98,6 +106,29 @@ class Escalation:
         )
         state = replace(self.state.cleared_choices(), failed_clarifications=0)
         return Reply(Action.ESCALATE, (TextPart(text),), consultation_number=number), state
+
+    def _question(self) -> str:
+        return self.state.last_question or self._implied_question()
+
+    def _waiting(self, question: str) -> ConsultationSummary | None:
+        """The user's own consultation on this same question that people have yet to answer:
+        impatient repeats of 转人工 must not queue the same question again and again."""
+        mine = self.unit.consultations.of_user(self.message.channel, self.message.user_id)
+        return next((c for c in mine if c.question == question and c.status in _WAITING), None)
+
+    def _already_waiting(
+        self, waiting: ConsultationSummary, preface: tuple[ReplyPart, ...] = ()
+    ) -> Outcome:
+        text = (
+            f"这个问题已为您转人工咨询，咨询编号 {waiting.number}（{waiting.status.label}），"
+            f"工作人员将在{ANSWER_DAYS}个工作日内答复，无需重复提交。回复“我的咨询”可查看进度；"
+            f"紧急事项请拨打{HOTLINE}。"
+        )
+        state = replace(self.state.cleared_choices(), failed_clarifications=0)
+        reply = Reply(
+            Action.ESCALATE, (*preface, TextPart(text)), consultation_number=waiting.number
+        )
+        return reply, state
 
     def _implied_question(self) -> str:
         """No question was asked (the user browsed, then asked for a person): say what they saw."""

@@ -224,6 +224,29 @@ def test_escalation_when_asked_gives_a_number(person: FakeChannel, kb: Knowledge
     assert "待受理" in by_number.text
 
 
+def test_asking_again_for_a_person_does_not_queue_the_same_question_twice(
+    person: FakeChannel, kb: KnowledgeBase
+) -> None:
+    person.send("生育津贴怎么算")
+    person.send("转人工")
+    first = person.send("1")
+
+    again = person.send("转人工")
+    unhelpful = person.send("没用")
+
+    for reply in (again, unhelpful):
+        assert reply.consultation_number == first.consultation_number
+        assert "无需重复提交" in reply.text and not choices(reply)
+    assert count(kb, ConsultationRow, user_id=person.user) == 1
+
+    person.send("失业保险金怎么申领")
+    person.send("转人工")
+    other = person.send("1")
+
+    assert other.consultation_number not in ("", first.consultation_number)
+    assert count(kb, ConsultationRow, user_id=person.user) == 2
+
+
 def test_a_clarification_that_did_not_help_leads_to_a_person(person: FakeChannel) -> None:
     offered = person.send("社保")
     confirm = person.send(str(len(choices(offered))))  # 都不是，转人工
