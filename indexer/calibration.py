@@ -78,17 +78,6 @@ def observe(
     return out
 
 
-def calibrate(
-    observations: Sequence[Observation],
-    *,
-    answer_precision: float = 0.85,
-    clarify_recall: float = 0.6,
-) -> Calibration:
-    return calibrate_sets(
-        {"all": observations}, answer_precision=answer_precision, clarify_recall=clarify_recall
-    )
-
-
 def calibrate_sets(
     sets: Mapping[str, Sequence[Observation]],
     *,

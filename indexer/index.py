@@ -223,24 +223,14 @@ class PassageScores:
     scores: F32  # BM25F score of every passage
     matched: F32  # sum of (query weight x idf) of the query terms each passage contains
     total: float  # the same sum over every query term; unknown terms count at the highest idf
-    scored: npt.NDArray[np.intp] | None = field(default=None, repr=False, compare=False)
-
-    def coverage(self, passage: int) -> float:
-        return float(self.matched[passage]) / self.total if self.total else 0.0
+    candidates: npt.NDArray[np.intp] = field(repr=False)  # the passages with a score, ascending
 
     def coverages(self, passages: Sequence[int]) -> list[float]:
-        """`coverage` of each passage, with one gather."""
+        """The share of the question's weight each of these passages contains."""
         if not self.total:
             return [0.0] * len(passages)
         total = self.total
         return [float(m) / total for m in self.matched.take(passages).tolist()]
-
-    @cached_property
-    def candidates(self) -> npt.NDArray[np.intp]:
-        """The passages with a score, ascending (the scoring loop gathers them as it goes)."""
-        if self.scored is not None:
-            return self.scored
-        return np.flatnonzero(self.scores != 0)
 
 
 def score_passages(index: IndexArrays, terms: Mapping[str, float]) -> PassageScores:

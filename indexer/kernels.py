@@ -17,7 +17,7 @@ folder, or `NUMBA_CACHE_DIR`), so only the first process after a change pays the
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +25,7 @@ from numba import njit
 
 F32 = npt.NDArray[np.float32]
 Accumulated = tuple[F32, F32, npt.NDArray[np.intp]]
+_Loop = TypeVar("_Loop", bound=Callable[..., Any])
 
 
 def _accumulate(
@@ -35,6 +36,10 @@ def _accumulate(
     term_weights: F32,
     passages: int,
 ) -> Accumulated:
+    """Scores and matched weight of every passage, and the passages reached, ascending.
+
+    `term_ids[i]` adds `term_weights[i] × impact` of each of its postings to the score and
+    `term_weights[i]` to the matched weight."""
     scores = np.zeros(passages, dtype=np.float32)
     matched = np.zeros(passages, dtype=np.float32)
     for term in range(term_ids.shape[0]):
@@ -53,26 +58,14 @@ def _accumulate(
     return scores, matched, scored[:count]
 
 
-try:
-    _compiled: Any = njit(cache=True, nogil=True)(_accumulate)
-except RuntimeError:  # nowhere writable for the cache (read-only install and home): compile
-    _compiled = njit(nogil=True)(_accumulate)  # in each process instead, half a second
+def _compiled(function: _Loop) -> _Loop:
+    """`function` compiled, with its own signature for the type checker."""
+    try:
+        compiled = njit(cache=True, nogil=True)(function)
+    except RuntimeError:  # nowhere writable for the cache (read-only install and home): compile
+        compiled = njit(nogil=True)(function)  # in each process instead, half a second
+    return cast(_Loop, compiled)
 
 
-def accumulate(
-    indptr: npt.NDArray[np.int64],
-    postings: npt.NDArray[np.int32],
-    impacts: F32,
-    term_ids: npt.NDArray[np.int64],
-    term_weights: F32,
-    passages: int,
-) -> Accumulated:
-    """Scores and matched weight of every passage, and the passages reached, ascending.
-
-    `term_ids[i]` adds `term_weights[i] × impact` of each of its postings to the score and
-    `term_weights[i]` to the matched weight."""
-    result: Accumulated = _compiled(indptr, postings, impacts, term_ids, term_weights, passages)
-    return result
-
-
-uncompiled: Callable[..., Accumulated] = _accumulate  # the same loop in Python, for the tests
+accumulate = _compiled(_accumulate)
+uncompiled = _accumulate  # the same loop in Python, for the tests

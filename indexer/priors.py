@@ -123,7 +123,7 @@ class DocumentAttributes:
         for region in signals.regions:
             factor = np.ones(len(owners), dtype=np.float32) if factor is None else factor
             factor[self.region_masks[region][owners]] *= np.float32(1.0 + boosts.region)
-        if signals.procedure and self.any_guide:
+        if signals.procedure:
             factor = np.ones(len(owners), dtype=np.float32) if factor is None else factor
             factor[self.guide[owners]] *= np.float32(1.0 + boosts.procedure_guide)
         status = self._status_factor(boosts)

@@ -174,9 +174,9 @@ class Searcher:
         self,
         text: str,
         signals: QuerySignals,
-        best: dict[int, tuple[float, int]],
+        best: Best,
         similarities: dict[int, float],
-    ) -> dict[int, tuple[float, int]]:
+    ) -> Best:
         """A FAQ answers the question its own questions ask: among the best few, a FAQ none of
         whose questions resembles the user's (fuzzy similarity), or whose title asks in another
         form (where to claim it, when the user asks how much), is weighted down, so that it

@@ -131,12 +131,6 @@ class TermTable:
     def __contains__(self, term: object) -> bool:
         return isinstance(term, str) and self.get(term) is not None
 
-    def hashes_in_term_order(self) -> I64:
-        """Each term's hash, indexed by term id (the table keeps them sorted by hash)."""
-        result = np.empty_like(self.hashes)
-        result[self.ids] = self.hashes
-        return result
-
     def terms(self) -> list[str]:
         """Every term, in term-id order."""
         return _decode(self.text, self.offsets)

@@ -44,7 +44,7 @@ def reference_scores(index: IndexArrays, terms: dict[str, float]) -> PassageScor
             continue
         scores[index.postings[start:end]] += term_weight * index.impacts[start:end]
         matched[index.postings[start:end]] += term_weight
-    return PassageScores(scores, matched, total)
+    return PassageScores(scores, matched, total, np.flatnonzero(scores))
 
 
 def generated_index(passages: int, seed: int = 7) -> IndexArrays:
@@ -118,7 +118,7 @@ def test_common_words_are_not_scored_on_a_large_base_but_count_for_coverage() ->
 def test_no_terms_score_nothing() -> None:
     scored = score_passages(generated_index(30), {})
 
-    assert not scored.scores.any() and scored.total == 0.0 and scored.coverage(0) == 0.0
+    assert not scored.scores.any() and scored.total == 0.0 and scored.coverages([0]) == [0.0]
 
 
 def test_term_table_finds_every_term_and_nothing_else() -> None:
@@ -155,7 +155,8 @@ def test_term_table_does_not_take_an_unknown_term_for_one_with_its_hash() -> Non
     indexed = ["甲", "乙", "丙"]
     base = TermTable.from_terms(indexed)
     # 丙 is stored under the hash 丁 would have: a query for 丁 lands on 丙's slot.
-    hashes = TermTable.from_terms(["甲", "乙", "丁"]).hashes_in_term_order()
+    other = TermTable.from_terms(["甲", "乙", "丁"])
+    hashes = other.hashes[np.argsort(other.ids)]  # each term's hash, in term-id order
 
     table = TermTable.with_hashes(indexed, base.text, base.offsets, hashes)
 

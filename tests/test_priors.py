@@ -13,9 +13,9 @@ from indexer.calibration import Observation, calibrate_sets
 from indexer.confidence import Features
 from indexer.documents import SearchDocument
 from indexer.priors import Boosts, faq_factor, question_forms
-from indexer.resources import load_resources
 from indexer.search import Searcher
 from indexer.service import KnowledgeSource, SearchService
+from indexer.wiring import analysis_resources
 
 
 @pytest.mark.parametrize(
@@ -47,9 +47,7 @@ def test_faq_factor_follows_similarity_and_form() -> None:
 
 def _searcher(documents: Sequence[SearchDocument]) -> Searcher:
     settings = Settings()
-    resources = load_resources(
-        settings.dictionary_path, settings.stopwords_path, settings.synonyms_path
-    )
+    resources = analysis_resources(settings)
     taxonomy = load_taxonomy(settings.life_events_path)
     source = KnowledgeSource(version=lambda: 0, documents=lambda: documents)
     return SearchService(source, resources, taxonomy, None).searcher
