@@ -162,8 +162,12 @@ def _seed(settings: Settings) -> None:
         report = load_demo(knowledge.importer, settings.demo_knowledge_dir)
         if not report.ok:
             raise RunFailedError("the demo knowledge base did not import cleanly")
-        # Build and save the index here, so that the workers load it rather than each build it.
-        _ = open_search(settings, knowledge.store, knowledge.taxonomy).current
+        # Build and save the index (and the record vectors) here, so that the workers load them
+        # rather than each build them.
+        search = open_search(
+            settings, knowledge.store, knowledge.taxonomy, background_meaning=False
+        )
+        _ = search.current
     finally:
         knowledge.close()
 

@@ -19,7 +19,8 @@ from bot.messages import (
 )
 from bot.state import ConversationState, PendingChoice
 from bot.vocabulary import FollowUp
-from indexer.search import ALL_STATUSES, Band, Hit, Searcher, SearchFilters
+from indexer.bands import Band
+from indexer.search import ALL_STATUSES, Hit, Searcher, SearchFilters
 from knowledge.enums import Kind, Publication
 from knowledge.errors import RecordNotFoundError
 from knowledge.record import RecordContent

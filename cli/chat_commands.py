@@ -20,7 +20,9 @@ from knowledge.store.wiring import KnowledgeBase
 
 def _engine_session(settings: Settings) -> tuple[KnowledgeBase, ConversationEngine]:
     kb = _open(settings)
-    search = open_search(settings, kb.store, kb.taxonomy, progress=_progress)
+    search = open_search(
+        settings, kb.store, kb.taxonomy, progress=_progress, background_meaning=False
+    )
     engine, _ = open_engine(settings, kb, search)
     return kb, engine
 

@@ -69,6 +69,14 @@ class Settings(BaseSettings):
     search_clarify_threshold: float = 0.149
     confidence_weights: tuple[float, float, float] = (6.432, 2.784, 4.25)
     confidence_bias: float = -3.437
+    # Re-ranking by meaning with a bundled embedding model (docs/search-quality.md). Off: search
+    # by words only. Record vectors are kept in the cache file so a restart or a rebuild embeds
+    # only new or changed records; `embedding_threads` caps the model's threads per process.
+    semantic_search: bool = True
+    semantic_weight: float = 3.0
+    semantic_gate_margin: float = 0.2
+    vector_cache_path: Path = PROJECT_ROOT / "var" / "vectors.npz"
+    embedding_threads: int | None = Field(default=None, ge=1)
 
     # Secrets used by later capabilities. No defaults: each is required only where it is used.
     session_secret: SecretStr | None = None

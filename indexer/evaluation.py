@@ -12,18 +12,19 @@ from __future__ import annotations
 import time
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, TypeVar
+from typing import Literal, TypeVar
 
 from config.taxonomy import Taxonomy
 from indexer.baseline import Bm25Baseline
 from indexer.documents import SearchDocument
 from indexer.eval_data import Question
 from indexer.metrics import METRIC_KEYS, first_gold_rank, summarize, top1_accuracy
+from indexer.progress import Progress, no_progress
 from indexer.resources import AnalysisResources
 from indexer.search import SearchFilters
-from indexer.service import KnowledgeSource, SearchService
+from indexer.service import KnowledgeSource, SearchService, SemanticSetup
 from knowledge.enums import Status
 
 DEPTH = 100  # results read per question: recall@100 needs them
@@ -33,14 +34,6 @@ _MAX_MISSING_SHOWN = 5
 T = TypeVar("T")
 Ranking = list[tuple[str, float]]  # (record id, score), best first
 Side = Literal["ours", "baseline"]
-
-
-class Progress(Protocol):
-    def __call__(self, items: Iterable[T], total: int, desc: str, /) -> Iterable[T]: ...
-
-
-def _no_progress(items: Iterable[T], _total: int, _desc: str) -> Iterable[T]:
-    return items
 
 
 @dataclass(frozen=True)
@@ -121,13 +114,15 @@ def evaluate(
     questions: Sequence[Question],
     resources: AnalysisResources,
     taxonomy: Taxonomy,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
+    semantic: SemanticSetup | None = None,
 ) -> EvaluationReport:
     # Built by the service's own code (in memory: no directory), so that the dictionary gets the
     # knowledge base's words by the same rule and what is measured is exactly what is served.
     source = KnowledgeSource(version=lambda: 0, documents=lambda: documents)
     started = time.perf_counter()
-    searcher = SearchService(source, resources, taxonomy, None, progress=progress).searcher
+    service = SearchService(source, resources, taxonomy, None, progress=progress, semantic=semantic)
+    searcher = service.searcher
     built = time.perf_counter()
     analyzer = searcher.analyzer  # the baseline gets the very same words
     baseline = Bm25Baseline(documents, analyzer)

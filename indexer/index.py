@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -21,6 +21,7 @@ import numpy.typing as npt
 from indexer.analysis import Analyzer
 from indexer.documents import SearchDocument, passages
 from indexer.kernels import accumulate
+from indexer.progress import Progress, no_progress
 from indexer.terms import MISSING, TermTable
 
 FIELDS = ("title", "questions", "keywords", "summary", "lead", "body", "chars", "sounds")
@@ -83,15 +84,6 @@ class IndexArrays:
         return float(self.idf.max()) if len(self.idf) else 1.0
 
 
-Progress = Callable[[Iterable[SearchDocument], int, str], Iterable[SearchDocument]]
-
-
-def _no_progress(
-    items: Iterable[SearchDocument], _total: int, _desc: str
-) -> Iterable[SearchDocument]:
-    return items
-
-
 class _Accumulator:
     """Collects every token occurrence as a term id while passages stream in.
 
@@ -125,7 +117,7 @@ class TokenizedPassage:
 
 
 def tokenize(
-    documents: Sequence[SearchDocument], analyzer: Analyzer, progress: Progress = _no_progress
+    documents: Sequence[SearchDocument], analyzer: Analyzer, progress: Progress = no_progress
 ) -> Iterator[TokenizedPassage]:
     """The analysis half of a build: every passage's tokens, field by field."""
     for number, document in enumerate(progress(documents, len(documents), "分词")):
@@ -153,7 +145,7 @@ def build_index(
     documents: Sequence[SearchDocument],
     analyzer: Analyzer,
     tuning: FieldTuning | None = None,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
 ) -> IndexArrays:
     return index_tokens(tokenize(documents, analyzer, progress), documents, tuning)
 

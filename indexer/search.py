@@ -8,9 +8,10 @@ escalate (nothing good enough: hand over to a person).
 
 from __future__ import annotations
 
+import copy
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cached_property, partial
 
 import numpy as np
@@ -18,30 +19,25 @@ import numpy.typing as npt
 
 from config.taxonomy import Taxonomy
 from indexer.analysis import AnalyzedQuery, Analyzer
-from indexer.confidence import ConfidenceModel, Features
+from indexer.bands import Band, decide
+from indexer.confidence import ConfidenceModel
 from indexer.documents import SearchDocument
 from indexer.fuzzy import FuzzyMatcher
 from indexer.index import IndexArrays, PassageScores, score_passages
 from indexer.life_events import AliasMatcher
-from indexer.priors import Boosts, DocumentAttributes, QuerySignals, faq_factor, question_forms
+from indexer.priors import Boosts, DocumentAttributes, QuerySignals, faq_factor
+from indexer.semantic import EmbeddingError, SemanticIndex
 from indexer.shortlist import Admitted, Best, best_passages
+
+log = logging.getLogger(__name__)
 
 CURRENT = frozenset({"in_force", "amended"})
 ALL_STATUSES = frozenset({"in_force", "amended", "repealed", "expired"})
 _RERANK = 30
 _SIMILARITY_HEAD = 4  # fuzzy similarity feeds the confidence of the first few only
 _QUESTION_MATCH_HEAD = 20  # FAQs among these are compared with the question (fuzzy)
-_BROAD_WORDS = 2
-_BROAD_MARGIN = 0.9  # a runner-up this close to the best, on a question of one or two words
 _MASK_CACHE = 64
-_BROAD_CONTENDERS = 2  # records containing a broad question as fully as the best
 MAX_QUERY_CHARS = 500  # a 10,000-character paste is cut: bounded work for any input
-
-
-class Band(StrEnum):
-    ANSWER = "answer"
-    CLARIFY = "clarify"
-    ESCALATE = "escalate"
 
 
 @dataclass(frozen=True)
@@ -127,10 +123,12 @@ def allowed(attributes: DocumentAttributes, filters: SearchFilters) -> npt.NDArr
     return mask
 
 
-def topic_words(words: tuple[str, ...]) -> list[str]:
-    """The words a question is about: search-mode segmentation also yields the parts of a long
-    word (公积金 gives 公积 and 积金), which say nothing more and are left out here."""
-    return [w for w in words if not any(w != other and w in other for other in words)]
+def _first_passages(index: IndexArrays) -> npt.NDArray[np.int64]:
+    """Record -> its first passage (-1 for a record without any)."""
+    first = np.full(len(index.documents), -1, dtype=np.int64)
+    owners, positions = np.unique(index.owner, return_index=True)
+    first[owners] = positions
+    return first
 
 
 class Searcher:
@@ -141,8 +139,10 @@ class Searcher:
         taxonomy: Taxonomy | None = None,
         tuning: SearchTuning | None = None,
         confidence: ConfidenceModel | None = None,
+        semantic: SemanticIndex | None = None,
     ) -> None:
         self.index = index
+        self.semantic = semantic
         self.analyzer = analyzer
         self.taxonomy = taxonomy
         self.tuning = tuning or SearchTuning()
@@ -152,6 +152,14 @@ class Searcher:
         self._fuzzy = FuzzyMatcher(index.documents)
         self._aliases = AliasMatcher(taxonomy)
         self._masks: dict[SearchFilters, Admitted] = {}
+        self._record_masks: dict[SearchFilters, npt.NDArray[np.bool_]] = {}
+        self._first_passage = _first_passages(index)
+
+    def with_meaning(self, semantic: SemanticIndex) -> Searcher:
+        """The same searcher re-ranking by meaning too (built once the record vectors exist)."""
+        upgraded = copy.copy(self)
+        upgraded.semantic = semantic
+        return upgraded
 
     def search(
         self, text: str, filters: SearchFilters | None = None, limit: int = 10
@@ -164,11 +172,18 @@ class Searcher:
         scored = score_passages(self.index, query.terms)
         signals = self._attributes.signals(query.text, events)
         wanted = max(limit, self._head, _QUESTION_MATCH_HEAD)
+        if self.semantic is not None:
+            wanted = max(wanted, self.semantic.tuning.shortlist)
         best = self._best_passage_per_document(scored, filters, signals, wanted)
         similarities: dict[int, float] = {}
         best = self._question_match(query.text, signals, best, similarities)
+        if self.semantic is not None:
+            best = self._by_meaning(self.semantic, query.text, filters, best)
         hits = self._rerank(query, scored, best, similarities, max(limit, 1))
-        return self._decide(query, hits, events)
+        if not hits:
+            return SearchResult(query, [], Band.ESCALATE, 0.0, events)
+        band, confidence, clarify = decide(query, hits, self.tuning, self.confidence)
+        return SearchResult(query, hits, band, confidence, events, clarify)
 
     def _question_match(
         self,
@@ -196,6 +211,33 @@ class Searcher:
             ranked[position] = (number, (score * factor, passage))
         ranked.sort(key=lambda item: -item[1][0])
         return dict(ranked)
+
+    def _by_meaning(
+        self, semantic: SemanticIndex, text: str, filters: SearchFilters, best: Best
+    ) -> Best:
+        """The shortlist in fused order when the lexical lead is unclear (semantic.py). Scores
+        stay BM25F, so a record found by meaning alone has 0 and confidence falls when words
+        and meaning disagree on the first place."""
+        scores = [score for score, _ in list(best.values())[:2]]
+        if not semantic.gated(scores):
+            return best
+        lexical = [(number, score) for number, (score, _) in best.items()]
+        try:
+            fused = semantic.fuse(text, lexical, self._admitted_records(filters))
+        except EmbeddingError:
+            log.exception("语义重排失败，本次按关键词结果回答")
+            return best
+        first = self._first_passage
+        return {number: best.get(number, (0.0, int(first[number]))) for number, _ in fused}
+
+    def _admitted_records(self, filters: SearchFilters) -> npt.NDArray[np.bool_]:
+        mask = self._record_masks.get(filters)
+        if mask is None:
+            if len(self._record_masks) >= _MASK_CACHE:
+                self._record_masks.clear()
+            mask = allowed(self._attributes, filters) & (self._first_passage >= 0)
+            self._record_masks[filters] = mask
+        return mask
 
     def _admitted(self, filters: SearchFilters) -> Admitted:
         """The passages the filters admit, or None when they admit every one.
@@ -304,60 +346,3 @@ class Searcher:
             seen.add(nxt.id)
             current = nxt
         return current if current is not document else None
-
-    def _decide(
-        self, query: AnalyzedQuery, hits: list[Hit], events: tuple[str, ...]
-    ) -> SearchResult:
-        if not hits:
-            return SearchResult(query, [], Band.ESCALATE, 0.0, events)
-        first = hits[0]
-        second_score = hits[1].score if len(hits) > 1 else 0.0
-        features = Features(
-            coverage=first.coverage,
-            similarity=first.similarity,
-            margin=max(0.0, (first.score - second_score) / first.score) if first.score else 0.0,
-            matched_words=len(query.words),
-        )
-        confidence = self.confidence.predict(features)
-        # The bands follow the calibration exactly (docs/search.md): above the answer threshold
-        # the best record is stated; between the thresholds the close candidates are offered.
-        if self._too_broad(query, hits):
-            band = Band.CLARIFY if confidence >= self.tuning.clarify_threshold else Band.ESCALATE
-        elif confidence >= self.tuning.answer_threshold or len(hits) == 1:
-            band = Band.ANSWER if confidence >= self.tuning.clarify_threshold else Band.ESCALATE
-        elif confidence >= self.tuning.clarify_threshold:
-            band = Band.CLARIFY
-        else:
-            band = Band.ESCALATE
-        clarify = self._choices(hits) if band is Band.CLARIFY else []
-        if clarify and max(h.coverage for h in clarify) < self.tuning.clarify_min_coverage:
-            band, clarify = Band.ESCALATE, []
-        return SearchResult(query, hits, band, confidence, events, clarify)
-
-    def _too_broad(self, query: AnalyzedQuery, hits: list[Hit]) -> bool:
-        """One or two words ("社保", "公积金提取", "医保报销") that several records contain just
-        as fully: any single answer would be a guess, so offer the candidates instead."""
-        if len(topic_words(query.words)) > _BROAD_WORDS or len(hits) < 2:
-            return False
-        first = hits[0]
-        # Keywords typed as into a search box (公积金提取, 医保报销), not a question: a runner-up
-        # within a few per cent differs in field lengths, not in meaning (公积金提取: 去世后提取
-        # 48.3, 提取政策解读 47.5). A question (失业保险金怎么申领) says what it wants.
-        if hits[1].score >= _BROAD_MARGIN * first.score and not question_forms(query.text):
-            return True
-        contenders = [
-            h
-            for h in hits[1 : self.tuning.clarify_max]
-            if h.coverage >= first.coverage - 0.02 and h.score >= 0.6 * first.score
-        ]
-        return len(contenders) >= _BROAD_CONTENDERS
-
-    def _choices(self, hits: list[Hit]) -> list[Hit]:
-        """2 to 4 candidates: the best two always, then those close to the best."""
-        first = hits[0].score
-        close = [
-            h
-            for h in hits[2 : self.tuning.clarify_max]
-            if h.score >= self.tuning.clarify_ratio * first
-        ]
-        return hits[:2] + close

@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,10 +20,13 @@ from config.taxonomy import Taxonomy
 from indexer.analysis import Analyzer
 from indexer.confidence import ConfidenceModel
 from indexer.documents import SearchDocument
-from indexer.index import IndexArrays, Progress, build_index
+from indexer.index import IndexArrays, build_index
 from indexer.persistence import FORMAT_VERSION, IndexMeta, load_index, read_meta, save_index
+from indexer.progress import Progress
 from indexer.resources import AnalysisResources
 from indexer.search import Searcher, SearchTuning
+from indexer.semantic import Embedder, EmbeddingError, SemanticIndex, SemanticTuning, document_text
+from indexer.vector_cache import VectorCache
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,22 @@ class LoadedIndex:
     meta: IndexMeta
     loaded_from_disk: bool
 
+    @property
+    def by_meaning(self) -> bool:
+        """True once the record vectors are in and questions are re-ranked by meaning."""
+        return self.searcher.semantic is not None
+
+
+@dataclass(frozen=True)
+class SemanticSetup:
+    """Re-ranking by meaning: the model (loaded on first use), where vectors are kept, and
+    whether a build waits for them (evaluation) or serves by words until they are in."""
+
+    embedder: Callable[[], Embedder]
+    cache: VectorCache
+    tuning: SemanticTuning = field(default_factory=SemanticTuning)
+    background: bool = True
+
 
 class SearchService:
     def __init__(
@@ -54,8 +73,13 @@ class SearchService:
         tuning: SearchTuning | None = None,
         confidence: ConfidenceModel | None = None,
         progress: Progress | None = None,
+        semantic: SemanticSetup | None = None,
     ) -> None:
         self._source = source
+        self._semantic = semantic
+        self._embedder: Embedder | None = None
+        self._swap = threading.Lock()
+        self._vectors_thread: threading.Thread | None = None
         self._resources = resources
         self._taxonomy = taxonomy
         self._directory = directory
@@ -74,8 +98,53 @@ class SearchService:
     @property
     def current(self) -> LoadedIndex:
         if self._current is None:
-            self._current = self._load_or_build()
+            self._install(self._load_or_build())
+        assert self._current is not None
         return self._current
+
+    def _install(self, loaded: LoadedIndex) -> None:
+        """Serve `loaded` now; add meaning to it when set up (at once, or in a thread)."""
+        with self._swap:
+            self._current = loaded
+        if self._semantic is None:
+            return
+        if not self._semantic.background:
+            self._add_meaning(loaded)
+            return
+        thread = threading.Thread(
+            target=self._add_meaning, args=(loaded,), name="semantic-vectors", daemon=True
+        )
+        self._vectors_thread = thread
+        thread.start()
+
+    def _add_meaning(self, loaded: LoadedIndex) -> None:
+        assert self._semantic is not None
+        setup = self._semantic
+        try:
+            if self._embedder is None:
+                self._embedder = setup.embedder()
+            texts = [document_text(d) for d in loaded.searcher.index.documents]
+            if self._progress is not None:
+                vectors = setup.cache.embed(texts, self._embedder, self._progress)
+            else:
+                vectors = setup.cache.embed(texts, self._embedder)
+        except EmbeddingError:
+            log.exception("语义向量未能建立：检索只按关键词进行")
+            return
+        semantic = SemanticIndex(vectors, self._embedder, setup.tuning)
+        upgraded = LoadedIndex(
+            loaded.searcher.with_meaning(semantic), loaded.meta, loaded.loaded_from_disk
+        )
+        with self._swap:
+            if self._current is loaded:  # a newer build may have replaced it meanwhile
+                self._current = upgraded
+
+    def wait_for_meaning(self, timeout: float | None = None) -> bool:
+        """Wait for the record vectors being built; True when search now uses them."""
+        thread = self._vectors_thread
+        if thread is not None:
+            thread.join(timeout)
+        return self.current.by_meaning
 
     @property
     def searcher(self) -> Searcher:
@@ -131,7 +200,7 @@ class SearchService:
             version = self._source.version()
             if self._current is not None and self._current.meta.kb_version == version:
                 return False
-            self._current = self._build(version)
+            self._install(self._build(version))
             return True
         finally:
             self._rebuilding.release()

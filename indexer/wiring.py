@@ -5,11 +5,13 @@ from __future__ import annotations
 from config.settings import Settings
 from config.taxonomy import Taxonomy
 from indexer.confidence import ConfidenceModel
-from indexer.index import Progress
 from indexer.knowledge_source import store_source
+from indexer.progress import Progress
 from indexer.resources import AnalysisResources, load_resources
 from indexer.search import SearchTuning
-from indexer.service import SearchService
+from indexer.semantic import Embedder, SemanticTuning
+from indexer.service import SearchService, SemanticSetup
+from indexer.vector_cache import VectorCache
 from knowledge.store.repository import KnowledgeStore
 
 
@@ -31,7 +33,10 @@ def open_search(
     *,
     persist: bool = True,
     progress: Progress | None = None,
+    background_meaning: bool = True,
 ) -> SearchService:
+    """The service's search; `background_meaning=False` waits for the record vectors (a
+    one-off command), otherwise words serve until they are in (a server)."""
     resources = analysis_resources(settings)
     tuning = SearchTuning(
         answer_threshold=settings.search_answer_threshold,
@@ -46,4 +51,25 @@ def open_search(
         tuning=tuning,
         confidence=confidence,
         progress=progress,
+        semantic=semantic_setup(settings, persist=persist, background=background_meaning),
+    )
+
+
+def semantic_setup(
+    settings: Settings, *, persist: bool = True, background: bool = True
+) -> SemanticSetup | None:
+    if not settings.semantic_search:
+        return None
+    threads = settings.embedding_threads
+
+    def embedder() -> Embedder:
+        from indexer.embedding_e5 import E5Embedder  # loads the model: only when asked for
+
+        return E5Embedder(threads)
+
+    return SemanticSetup(
+        embedder,
+        VectorCache(settings.vector_cache_path if persist else None),
+        SemanticTuning(weight=settings.semantic_weight, gate_margin=settings.semantic_gate_margin),
+        background=background,
     )

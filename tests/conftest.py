@@ -110,10 +110,16 @@ def sqlite_kb(sqlite_url: str) -> Iterator[KnowledgeBase]:
 
 
 def settings_for(database_url: str, index_dir: Path | None = None, **overrides: Any) -> Settings:
-    """Settings for a test: its own database and index folder, quick index watching; `overrides`
-    set any other setting (e.g. delivery_interval_seconds=0.2)."""
+    """Settings for a test: its own database and index folder, quick index watching, search by
+    words only (tests/test_semantic.py covers meaning; embedding the demo base takes a minute);
+    `overrides` set any other setting (e.g. delivery_interval_seconds=0.2)."""
     index = index_dir or Path(database_url.removeprefix("sqlite:///")).with_suffix(".index")
-    values: dict[str, Any] = {"index_watch_seconds": 0.2, **overrides}
+    values: dict[str, Any] = {
+        "index_watch_seconds": 0.2,
+        "semantic_search": False,
+        "vector_cache_path": index.with_name(index.name + "-vectors.npz"),
+        **overrides,
+    }
     return Settings(database_url=database_url, index_dir=index, **values)
 
 

@@ -56,13 +56,18 @@ def write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
     return path
 
 
-def manage(*args: str) -> subprocess.CompletedProcess[str]:
+def manage(*args: str, vectors: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`manage.py eval`; its record vectors go to the folder of `vectors` (never the project's
+    var/), and without it the run searches by words only."""
+    env = {**os.environ, "DISABLE_TQDM": "1", "POLICY_SEMANTIC_SEARCH": str(vectors is not None)}
+    if vectors is not None:
+        env["POLICY_VECTOR_CACHE_PATH"] = str(vectors)
     return subprocess.run(
         [sys.executable, str(PROJECT_ROOT / "manage.py"), "eval", *args],
         capture_output=True,
         text=True,
         cwd=PROJECT_ROOT,
-        env={**os.environ, "DISABLE_TQDM": "1"},
+        env=env,
         timeout=120,
     )
 
@@ -261,9 +266,11 @@ def test_cli_json_with_field_map_and_per_query_file(tmp_path: Path) -> None:
         "--per-query",
         str(per_query),
         "--json",
+        vectors=tmp_path / "vectors.npz",
     )
 
     assert result.returncode == 0, result.stderr
+    assert (tmp_path / "eval-vectors.npz").exists()  # re-ranked by meaning, vectors kept
     metrics = json.loads(result.stdout)
     assert set(metrics) == {*METRIC_KEYS, "baseline"}
     assert set(metrics["baseline"]) == set(METRIC_KEYS)

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from indexer.search import ALL_STATUSES, Band, Searcher, SearchFilters
+from indexer.bands import Band
+from indexer.search import ALL_STATUSES, Searcher, SearchFilters
 from indexer.service import SearchService
 from indexer.wiring import open_search
 from knowledge.store.wiring import open_knowledge
