@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from cli.common import _open, _pairs, _progress, _settings, app
+from config.settings import Settings
 from config.taxonomy import load_taxonomy
 from indexer.calibration import band_breakdown, calibrate_sets, demo_and_shared_observations
+from indexer.documents import SearchDocument
 from indexer.search import SearchFilters
+from indexer.semantic import Embedder, Meaning, SemanticIndex
+from indexer.service import SemanticSetup, semantic_index
 from indexer.wiring import analysis_resources, open_search, semantic_setup
 
 
@@ -70,13 +75,7 @@ def eval_(
         typer.echo(f"评测无法进行：{exc}", err=True)
         raise typer.Exit(code=2) from exc
 
-    if meaning is not None:
-        settings = settings.model_copy(update={"semantic_search": meaning})
-    # Evaluation corpora keep their vectors apart from the service's: the statutes' 25,000
-    # would otherwise be loaded by every service start.
-    cache = settings.vector_cache_path.with_name("eval-vectors.npz")
-    settings = settings.model_copy(update={"vector_cache_path": cache})
-    semantic = semantic_setup(settings, background=False)
+    semantic = _eval_semantic(settings, meaning)
     report = evaluate(knowledge.documents, questions, resources, taxonomy, _progress, semantic)
     for warning in [*knowledge.warnings, *report.warnings]:
         typer.echo(f"注意：{warning}", err=True)
@@ -100,6 +99,9 @@ def bench(
         Path | None, typer.Option("--data", help="共享数据目录，默认为项目旁的 ../shared/data")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出结果")] = False,
+    meaning: Annotated[
+        str, typer.Option("--semantic", help="也计时语义重排的语料（逗号分隔；空则不计）")
+    ] = "demo,faq",
 ) -> None:
     """性能基准：建索引（分词单独计）、内存、查询延迟 p50/p99 与吞吐，并与 tantivy、bm25s 对比。"""
     # Imported here: bm25s, tantivy and the index are only needed to benchmark (bm25s and
@@ -132,11 +134,44 @@ def bench(
         taxonomy,
         queries,
         log=lambda message: typer.echo(message, err=True),
+        meaning=_bench_meaning(settings, [n.strip() for n in meaning.split(",") if n.strip()]),
     )
     if as_json:
         typer.echo(json.dumps(report_json(report), ensure_ascii=False, indent=2))
     else:
         typer.echo(format_report(report))
+
+
+def _eval_semantic(
+    settings: Settings, meaning: bool | None, *, threads_as_served: bool = False
+) -> SemanticSetup | None:
+    """Evaluation and benchmark corpora keep their vectors apart from the service's (the
+    statutes' 25,000 would otherwise be loaded by every service start), and their builds use
+    every core (one process, nothing else waiting on the model) unless `threads_as_served`
+    (the benchmark times questions as the service answers them)."""
+    update: dict[str, object] = {
+        "vector_cache_path": settings.vector_cache_path.with_name("eval-vectors.npz")
+    }
+    if not threads_as_served:
+        update["embedding_threads"] = None
+    if meaning is not None:
+        update["semantic_search"] = meaning
+    return semantic_setup(settings.model_copy(update=update), background=False)
+
+
+def _bench_meaning(settings: Settings, names: list[str]) -> dict[str, Meaning]:
+    setup = _eval_semantic(settings, True, threads_as_served=True) if names else None
+    if setup is None:
+        return {}
+    chosen = setup
+    embedders: list[Embedder] = []
+
+    def build(documents: Sequence[SearchDocument]) -> SemanticIndex:
+        if not embedders:
+            embedders.append(chosen.embedder())
+        return semantic_index(documents, chosen, embedders[0], _progress, remembered=0)
+
+    return dict.fromkeys(names, build)
 
 
 @app.command()

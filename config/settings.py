@@ -71,12 +71,14 @@ class Settings(BaseSettings):
     confidence_bias: float = -3.437
     # Re-ranking by meaning with a bundled embedding model (docs/search-quality.md). Off: search
     # by words only. Record vectors are kept in the cache file so a restart or a rebuild embeds
-    # only new or changed records; `embedding_threads` caps the model's threads per process.
+    # only new or changed records. One model thread per worker process: the model's OpenMP
+    # threads spin while they wait, and two workers with two threads each on two cores made a
+    # question's p99 seconds long (docs/benchmarks.md); unset, the model takes every core.
     semantic_search: bool = True
     semantic_weight: float = 3.0
     semantic_gate_margin: float = 0.2
     vector_cache_path: Path = PROJECT_ROOT / "var" / "vectors.npz"
-    embedding_threads: int | None = Field(default=None, ge=1)
+    embedding_threads: int | None = Field(default=1, ge=1)
 
     # Secrets used by later capabilities. No defaults: each is required only where it is used.
     session_secret: SecretStr | None = None

@@ -25,6 +25,7 @@ from indexer.bench_memory import directory_bytes, strings_bytes, vocabulary_byte
 from indexer.documents import SearchDocument
 from indexer.index import IndexArrays, TokenizedPassage, index_tokens, score_passages
 from indexer.search import MAX_QUERY_CHARS, Searcher
+from indexer.semantic import Meaning
 
 LIMIT = 10
 Search = Callable[[str], int]  # question -> number of hits (returned so no work is skipped)
@@ -59,13 +60,18 @@ def passage_tokens(passage: TokenizedPassage) -> list[str]:
 class OursEngine:
     """Our index. `ours` is the product's query (`Searcher.search`: filters, life events,
     fuzzy re-ranking, confidence); `ours-core` is only the analyzer and BM25F scoring with a
-    top 10, the like of what the other two engines do."""
+    top 10, the like of what the other two engines do; `ours+meaning`, when `meaning` is given,
+    is `ours` with re-ranking by meaning, every question embedded afresh (no remembered ones)."""
 
     name = "ours"
 
-    def __init__(self, analyzer: Analyzer, taxonomy: Taxonomy | None) -> None:
+    def __init__(
+        self, analyzer: Analyzer, taxonomy: Taxonomy | None, meaning: Meaning | None = None
+    ) -> None:
         self._analyzer = analyzer
         self._taxonomy = taxonomy
+        self._meaning = meaning
+        self._with_meaning: Searcher | None = None
         self._tokenized: Sequence[TokenizedPassage] = ()
         self._documents: Sequence[SearchDocument] = ()
         self._index: IndexArrays | None = None
@@ -82,6 +88,9 @@ class OursEngine:
 
     def open(self) -> None:
         self._searcher = Searcher(self.index, self._analyzer, self._taxonomy)
+        if self._meaning is not None:
+            semantic = self._meaning(self.index.documents)
+            self._with_meaning = self._searcher.with_meaning(semantic)
 
     @property
     def index(self) -> IndexArrays:
@@ -109,10 +118,14 @@ class OursEngine:
             scores = score_passages(index, dict(terms)).scores
             return len(top_k(scores, LIMIT))
 
-        return {"ours": full, "ours-core": core}
+        found: dict[str, Search] = {"ours": full, "ours-core": core}
+        hybrid = self._with_meaning
+        if hybrid is not None:
+            found["ours+meaning"] = lambda q: len(hybrid.search(q, None, limit=LIMIT).hits)
+        return found
 
     def close(self) -> None:
-        self._index = self._searcher = None
+        self._index = self._searcher = self._with_meaning = None
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:

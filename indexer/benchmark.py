@@ -33,6 +33,7 @@ from indexer.bench_memory import measure_peak, release_free_memory, retained_sin
 from indexer.bench_report import BenchReport, CorpusFigures, EngineFigures, machine_description
 from indexer.documents import SearchDocument
 from indexer.index import TokenizedPassage, build_index, tokenize
+from indexer.semantic import Meaning
 
 Log = Callable[[str], None]
 WARMUP = 100  # questions asked of every engine before timing
@@ -50,8 +51,10 @@ def run_benchmark(
     taxonomy: Taxonomy,
     queries: int = 1000,
     log: Log = _quiet,
+    meaning: dict[str, Meaning] | None = None,
 ) -> BenchReport:
-    """Each named corpus in turn; one whose files are missing is skipped with the reason."""
+    """Each named corpus in turn; one whose files are missing is skipped with the reason.
+    `meaning` names the corpora also timed with re-ranking by meaning."""
     figures: list[CorpusFigures] = []
     skipped: list[str] = []
     # Other work on the machine shows in the tail latencies: the load says how busy it was.
@@ -63,7 +66,8 @@ def run_benchmark(
             skipped.append(str(exc))
             log(str(exc))
             continue
-        figures.append(run_corpus(corpus, analyzer, taxonomy, queries, log))
+        with_meaning = (meaning or {}).get(name)
+        figures.append(run_corpus(corpus, analyzer, taxonomy, queries, log, with_meaning))
         del corpus
         release_free_memory()
     machine = machine_description()
@@ -84,10 +88,11 @@ def run_corpus(
     taxonomy: Taxonomy | None,
     queries: int = 1000,
     log: Log = _quiet,
+    meaning: Meaning | None = None,
 ) -> CorpusFigures:
     with tempfile.TemporaryDirectory(prefix="bench-tantivy-") as workdir:
         engines: list[Engine] = [
-            OursEngine(analyzer, taxonomy),
+            OursEngine(analyzer, taxonomy, meaning),
             Bm25sEngine(analyzer),
             TantivyEngine(analyzer, Path(workdir) / corpus.name),
         ]

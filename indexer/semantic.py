@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -71,10 +71,17 @@ class SemanticIndex:
     """One vector per record (rows aligned with the index's document numbers) and the model
     that embeds questions into the same space."""
 
-    def __init__(self, vectors: Matrix, embedder: Embedder, tuning: SemanticTuning) -> None:
+    def __init__(
+        self,
+        vectors: Matrix,
+        embedder: Embedder,
+        tuning: SemanticTuning,
+        remembered: int = _QUERY_CACHE,
+    ) -> None:
         self.vectors = vectors
         self.embedder = embedder
         self.tuning = tuning
+        self._remembered = remembered  # 0: every question embedded (the benchmark's honest cost)
         self._queries: OrderedDict[str, Matrix] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -87,7 +94,7 @@ class SemanticIndex:
         vector: Matrix = self.embedder.queries([text])[0]
         with self._lock:
             self._queries[text] = vector
-            if len(self._queries) > _QUERY_CACHE:
+            while len(self._queries) > self._remembered:
                 self._queries.popitem(last=False)
         return vector
 
@@ -121,6 +128,10 @@ class SemanticIndex:
         )
         order = np.argsort(-fused, kind="stable")
         return [(numbers[i], float(fused[i])) for i in order]
+
+
+# A corpus' record vectors with the model (from the cache or computed), for the benchmark.
+Meaning = Callable[[Sequence[SearchDocument]], SemanticIndex]
 
 
 def _standardised(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

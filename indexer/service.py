@@ -22,7 +22,7 @@ from indexer.confidence import ConfidenceModel
 from indexer.documents import SearchDocument
 from indexer.index import IndexArrays, build_index
 from indexer.persistence import FORMAT_VERSION, IndexMeta, load_index, read_meta, save_index
-from indexer.progress import Progress
+from indexer.progress import Progress, no_progress
 from indexer.resources import AnalysisResources
 from indexer.search import Searcher, SearchTuning
 from indexer.semantic import Embedder, EmbeddingError, SemanticIndex, SemanticTuning, document_text
@@ -123,15 +123,11 @@ class SearchService:
         try:
             if self._embedder is None:
                 self._embedder = setup.embedder()
-            texts = [document_text(d) for d in loaded.searcher.index.documents]
-            if self._progress is not None:
-                vectors = setup.cache.embed(texts, self._embedder, self._progress)
-            else:
-                vectors = setup.cache.embed(texts, self._embedder)
+            documents = loaded.searcher.index.documents
+            semantic = semantic_index(documents, setup, self._embedder, self._progress)
         except EmbeddingError:
             log.exception("语义向量未能建立：检索只按关键词进行")
             return
-        semantic = SemanticIndex(vectors, self._embedder, setup.tuning)
         upgraded = LoadedIndex(
             loaded.searcher.with_meaning(semantic), loaded.meta, loaded.loaded_from_disk
         )
@@ -226,6 +222,21 @@ class SearchService:
         self._stop.set()
         if self._watcher is not None:
             self._watcher.join(timeout=5)
+
+
+def semantic_index(
+    documents: Sequence[SearchDocument],
+    setup: SemanticSetup,
+    embedder: Embedder,
+    progress: Progress | None = None,
+    remembered: int | None = None,
+) -> SemanticIndex:
+    """The records' vectors (cached ones reused) with the model that embeds questions."""
+    texts = [document_text(d) for d in documents]
+    vectors = setup.cache.embed(texts, embedder, progress or no_progress)
+    if remembered is None:
+        return SemanticIndex(vectors, embedder, setup.tuning)
+    return SemanticIndex(vectors, embedder, setup.tuning, remembered)
 
 
 def _domain_words(documents: Sequence[SearchDocument]) -> list[str]:
