@@ -228,7 +228,11 @@ def calibrate(
     if not shared.is_dir():
         typer.echo(f"找不到 {shared}：只用示范问题集校准（见 README）", err=True)
     sets = demo_and_shared_observations(
-        settings.demo_knowledge_dir, shared if shared.is_dir() else None, resources, taxonomy
+        settings.demo_knowledge_dir,
+        shared if shared.is_dir() else None,
+        resources,
+        taxonomy,
+        _eval_semantic(settings, None),
     )
     result = calibrate_sets(sets)
     figures = {

@@ -25,7 +25,7 @@ from indexer.documents import SearchDocument
 from indexer.eval_data import load_knowledge, load_questions, questions_from_records
 from indexer.resources import AnalysisResources
 from indexer.search import ALL_STATUSES, Searcher, SearchFilters
-from indexer.service import KnowledgeSource, SearchService
+from indexer.service import KnowledgeSource, SearchService, SemanticSetup
 
 _TRUSTED = 12  # questions in a group before its share is trusted
 
@@ -181,7 +181,11 @@ def _lowest_threshold(
 
 
 def demo_and_shared_observations(
-    demo_dir: Path, shared_dir: Path | None, resources: AnalysisResources, taxonomy: Taxonomy
+    demo_dir: Path,
+    shared_dir: Path | None,
+    resources: AnalysisResources,
+    taxonomy: Taxonomy,
+    semantic: SemanticSetup | None = None,
 ) -> dict[str, list[Observation]]:
     """The labelled sets the thresholds are calibrated on (docs/search.md):
 
@@ -191,7 +195,7 @@ def demo_and_shared_observations(
     """
     knowledge = load_knowledge(demo_dir, {}, taxonomy)
     questions = load_questions(demo_dir / "eval")
-    demo = _searcher(knowledge.documents, resources, taxonomy)
+    demo = _searcher(knowledge.documents, resources, taxonomy, semantic)
     everything = SearchFilters(statuses=ALL_STATUSES)
     sets = {
         "demo": observe(
@@ -213,7 +217,7 @@ def demo_and_shared_observations(
     )
     faq_questions = questions_from_records(faq, "question")[::_FAQ_STEP]
     sets["gov_faq"] = observe(
-        _searcher(faq.documents, resources, taxonomy),
+        _searcher(faq.documents, resources, taxonomy, semantic),
         [LabelledQuestion(q.text, frozenset(q.gold_ids)) for q in faq_questions],
         everything,
     )
@@ -233,7 +237,11 @@ def _out_of_scope(path: Path) -> Iterator[dict[str, object]]:
 
 
 def _searcher(
-    documents: Sequence[SearchDocument], resources: AnalysisResources, taxonomy: Taxonomy
+    documents: Sequence[SearchDocument],
+    resources: AnalysisResources,
+    taxonomy: Taxonomy,
+    semantic: SemanticSetup | None,
 ) -> Searcher:
+    """Searched as served: with re-ranking by meaning when it is set up (calibrated as used)."""
     source = KnowledgeSource(version=lambda: 0, documents=lambda: documents)
-    return SearchService(source, resources, taxonomy, None).searcher
+    return SearchService(source, resources, taxonomy, None, semantic=semantic).searcher

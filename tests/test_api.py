@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import httpx
 import pytest
@@ -105,3 +107,30 @@ def test_a_very_long_query_is_answered(client: httpx.Client) -> None:
 def test_openapi_is_published(client: httpx.Client) -> None:
     spec = client.get("/openapi.json").json()
     assert "/api/knowledge" in spec["paths"]
+
+
+def test_search_says_when_meaning_is_in(tmp_path: Path) -> None:
+    # The real model on a five-record base: words answer at once, meaning joins within seconds.
+    url = f"sqlite:///{tmp_path / 'meaning.db'}"
+    kb = open_knowledge(url, LIFE_EVENTS)
+    kb.store.upsert(
+        [
+            policy("allowance", title="生育津贴发放办法", summary="生育津贴按月平均工资计发"),
+            policy("license", title="食品经营许可管理办法", summary="开餐馆要办食品经营许可证"),
+        ],
+        actor="seed",
+    )
+    kb.close()
+    with (
+        LiveServer(url, semantic_search=True) as live,
+        httpx.Client(base_url=live.url, timeout=10) as http,
+    ):
+        deadline = time.monotonic() + 60
+        body = http.get("/api/search", params={"q": "生孩子能领多少钱"}).json()
+        while not body["by_meaning"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+            body = http.get("/api/search", params={"q": "生孩子能领多少钱"}).json()
+
+        assert body["by_meaning"]
+        assert body["hits"][0]["id"] == "allowance"
+        assert live.settings.vector_cache_path.exists()  # the next start embeds nothing

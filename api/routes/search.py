@@ -46,6 +46,8 @@ class SearchOut(BaseModel):
     hits: list[HitOut]
     clarify_with: list[str]
     kb_version: int
+    # False while the record vectors are still being built (words only until then).
+    by_meaning: bool
 
 
 @router.get("/search")
@@ -80,4 +82,5 @@ def search(
         hits=[HitOut.of(h) for h in result.hits],
         clarify_with=[h.id for h in result.clarify_with],
         kb_version=loaded.meta.kb_version,
+        by_meaning=loaded.by_meaning,
     )
