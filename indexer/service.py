@@ -79,6 +79,7 @@ class SearchService:
         self._semantic = semantic
         self._embedder: Embedder | None = None
         self._swap = threading.Lock()
+        self._model_lock = threading.Lock()
         self._vectors_thread: threading.Thread | None = None
         self._resources = resources
         self._taxonomy = taxonomy
@@ -102,38 +103,46 @@ class SearchService:
         assert self._current is not None
         return self._current
 
-    def _install(self, loaded: LoadedIndex) -> None:
-        """Serve `loaded` now; add meaning to it when set up (at once, or in a thread)."""
+    def _install(self, loaded: LoadedIndex, *, wait: bool = False) -> None:
+        """Serve `loaded`, with meaning added when set up: before serving it when `wait` (a
+        rebuild, already off the request path) or the setup says so, otherwise by words now and
+        with meaning once a thread has the record vectors (the first start)."""
+        setup = self._semantic
+        if setup is not None and (wait or not setup.background):
+            loaded = self._with_meaning(loaded)
         with self._swap:
             self._current = loaded
-        if self._semantic is None:
-            return
-        if not self._semantic.background:
-            self._add_meaning(loaded)
+        if setup is None or loaded.by_meaning or wait or not setup.background:
             return
         thread = threading.Thread(
-            target=self._add_meaning, args=(loaded,), name="semantic-vectors", daemon=True
+            target=self._add_meaning_later, args=(loaded,), name="semantic-vectors", daemon=True
         )
         self._vectors_thread = thread
         thread.start()
 
-    def _add_meaning(self, loaded: LoadedIndex) -> None:
-        assert self._semantic is not None
-        setup = self._semantic
-        try:
-            if self._embedder is None:
-                self._embedder = setup.embedder()
-            documents = loaded.searcher.index.documents
-            semantic = semantic_index(documents, setup, self._embedder, self._progress)
-        except EmbeddingError:
-            log.exception("语义向量未能建立：检索只按关键词进行")
-            return
-        upgraded = LoadedIndex(
-            loaded.searcher.with_meaning(semantic), loaded.meta, loaded.loaded_from_disk
-        )
+    def _add_meaning_later(self, loaded: LoadedIndex) -> None:
+        upgraded = self._with_meaning(loaded)
         with self._swap:
             if self._current is loaded:  # a newer build may have replaced it meanwhile
                 self._current = upgraded
+
+    def _with_meaning(self, loaded: LoadedIndex) -> LoadedIndex:
+        """`loaded` re-ranking by meaning too, or as it is when the model fails (logged)."""
+        assert self._semantic is not None
+        setup = self._semantic
+        try:
+            with self._model_lock:  # one model per process, whichever thread asks first
+                if self._embedder is None:
+                    self._embedder = setup.embedder()
+                embedder = self._embedder
+            documents = loaded.searcher.index.documents
+            semantic = semantic_index(documents, setup, embedder, self._progress)
+        except (EmbeddingError, OSError):
+            log.exception("语义向量未能建立：检索只按关键词进行")
+            return loaded
+        return LoadedIndex(
+            loaded.searcher.with_meaning(semantic), loaded.meta, loaded.loaded_from_disk
+        )
 
     def wait_for_meaning(self, timeout: float | None = None) -> bool:
         """Wait for the record vectors being built; True when search now uses them."""
@@ -196,7 +205,7 @@ class SearchService:
             version = self._source.version()
             if self._current is not None and self._current.meta.kb_version == version:
                 return False
-            self._install(self._build(version))
+            self._install(self._build(version), wait=True)
             return True
         finally:
             self._rebuilding.release()
