@@ -15,13 +15,9 @@ from importlib import metadata
 
 import numpy as np
 
-from indexer.semantic import EmbeddingError, Matrix
+from indexer.semantic import EMBEDDED_CHARS, EmbeddingError, Matrix
 
 _EMPTY = " "  # the model needs at least one token; an empty record or question embeds as a space
-# The model windows a long text and averages the windows, about 1 ms a character on one core:
-# a 10,000-character paste took 40 s. What is embedded is cut here (bounded work for any input);
-# records are embedded from their lead anyway (semantic.DOCUMENT_CHARS).
-MAX_CHARS = 1500
 
 
 class E5Embedder:
@@ -61,5 +57,5 @@ class E5Embedder:
 
 def _clean(text: str) -> str:
     # The engine takes C strings: a NUL would cut the text, surrogates cannot be encoded.
-    text = text[:MAX_CHARS].replace("\0", " ").encode("utf-8", "replace").decode("utf-8")
+    text = text[:EMBEDDED_CHARS].replace("\0", " ").encode("utf-8", "replace").decode("utf-8")
     return text if text.strip() else _EMPTY
