@@ -265,7 +265,9 @@ def index_command() -> None:
     settings = _settings()
     kb = _open(settings)
     try:
-        loaded = open_search(settings, kb.store, kb.taxonomy, progress=_progress).current
+        loaded = open_search(
+            settings, kb.store, kb.taxonomy, progress=_progress, background_meaning=False
+        ).current
     finally:
         kb.close()
     meta = loaded.meta
@@ -274,6 +276,9 @@ def index_command() -> None:
         f"{how}：知识库版本 {meta.kb_version}，{meta.documents} 条记录，{meta.passages} 个段落，"
         f"保存在 {settings.index_dir}"
     )
+    if settings.semantic_search:
+        state = "已就绪" if loaded.by_meaning else "未能建立（见日志），检索只按关键词进行"
+        typer.echo(f"语义向量{state}：{settings.vector_cache_path}")
 
 
 @app.command(name="route-eval")
