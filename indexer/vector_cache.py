@@ -24,6 +24,7 @@ from indexer.semantic import Embedder, Matrix, text_key
 
 log = logging.getLogger(__name__)
 BATCH = 32  # texts per model call: progress moves, memory stays bounded
+SAVE_EVERY = 64  # batches: a long first build (the statutes: most of an hour) keeps its work
 
 
 class VectorCache:
@@ -49,12 +50,14 @@ class VectorCache:
         keys = [text_key(embedder.model_id, text) for text in texts]
         missing = sorted({i: None for i, k in enumerate(keys) if k not in self._vectors})
         batches = range(0, len(missing), BATCH)
-        for start in progress(batches, len(batches), "语义向量"):
+        for number, start in enumerate(progress(batches, len(batches), "语义向量"), start=1):
             chosen = missing[start : start + BATCH]
             rows = embedder.passages([texts[i] for i in chosen])
             with self._lock:
                 for i, row in zip(chosen, rows, strict=True):
                     self._vectors[keys[i]] = row
+            if number % SAVE_EVERY == 0:
+                self.save()
         if missing:
             self.save()
         if not texts:
