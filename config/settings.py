@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     semantic_search: bool = True
     semantic_weight: float = 3.0
     semantic_gate_margin: float = 0.2
+    semantic_gate_coverage: float = 0.3
     vector_cache_path: Path = PROJECT_ROOT / "var" / "vectors.npz"
     embedding_threads: int | None = Field(default=1, ge=1)
 

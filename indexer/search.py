@@ -178,7 +178,7 @@ class Searcher:
         similarities: dict[int, float] = {}
         best = self._question_match(query.text, signals, best, similarities)
         if self.semantic is not None:
-            best = self._by_meaning(self.semantic, query.text, filters, best)
+            best = self._by_meaning(self.semantic, query.text, filters, best, scored)
         hits = self._rerank(query, scored, best, similarities, max(limit, 1))
         if not hits:
             return SearchResult(query, [], Band.ESCALATE, 0.0, events)
@@ -213,13 +213,19 @@ class Searcher:
         return dict(ranked)
 
     def _by_meaning(
-        self, semantic: SemanticIndex, text: str, filters: SearchFilters, best: Best
+        self,
+        semantic: SemanticIndex,
+        text: str,
+        filters: SearchFilters,
+        best: Best,
+        scored: PassageScores,
     ) -> Best:
         """The shortlist in fused order when the lexical lead is unclear (semantic.py). Scores
         stay BM25F, so a record found by meaning alone has 0 and confidence falls when words
         and meaning disagree on the first place."""
-        scores = [score for score, _ in list(best.values())[:2]]
-        if not semantic.gated(scores):
+        head = list(best.values())[:2]
+        coverage = scored.coverages([head[0][1]])[0] if head else 0.0
+        if not semantic.gated([score for score, _ in head], coverage):
             return best
         lexical = [(number, score) for number, (score, _) in best.items()]
         try:

@@ -56,6 +56,7 @@ class SemanticTuning:
     # Chosen on the gov FAQ and demo sets (docs/search-quality.md, "Re-ranking by meaning").
     weight: float = 3.0
     gate_margin: float = 0.2  # lexical leads clearer than this are kept without the model
+    gate_coverage: float = 0.3  # ... and the best record holds this share of the question
     neighbours: int = 20  # records nearest in meaning added to the lexical shortlist
     shortlist: int = 100  # lexical records fused
 
@@ -101,11 +102,13 @@ class SemanticIndex:
                 self._queries.popitem(last=False)
         return vector
 
-    def gated(self, scores: Sequence[float]) -> bool:
-        """True when the lexical result is unclear enough to consult the model."""
+    def gated(self, scores: Sequence[float], coverage: float) -> bool:
+        """True when the lexical result is unclear enough to consult the model: the runner-up
+        is close, or the best record holds little of what was asked."""
         if len(scores) < 2 or scores[0] <= 0:
             return False  # one record or none: there is no order to correct
-        return (scores[0] - scores[1]) / scores[0] < self.tuning.gate_margin
+        margin = (scores[0] - scores[1]) / scores[0]
+        return margin < self.tuning.gate_margin or coverage < self.tuning.gate_coverage
 
     def fuse(
         self,
