@@ -88,9 +88,6 @@ class OursEngine:
 
     def open(self) -> None:
         self._searcher = Searcher(self.index, self._analyzer, self._taxonomy)
-        if self._meaning is not None:
-            semantic = self._meaning(self.index.documents)
-            self._with_meaning = self._searcher.with_meaning(semantic)
 
     @property
     def index(self) -> IndexArrays:
@@ -119,6 +116,10 @@ class OursEngine:
             return len(top_k(scores, LIMIT))
 
         found: dict[str, Search] = {"ours": full, "ours-core": core}
+        if self._meaning is not None and self._with_meaning is None:
+            # Here, not in open(): the record vectors (and the model) are not the word index,
+            # and must not count in its open time or memory.
+            self._with_meaning = searcher.with_meaning(self._meaning(index.documents))
         hybrid = self._with_meaning
         if hybrid is not None:
             found["ours+meaning"] = lambda q: len(hybrid.search(q, None, limit=LIMIT).hits)
