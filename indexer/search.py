@@ -173,7 +173,7 @@ class Searcher:
         signals = self._attributes.signals(query.text, events)
         wanted = max(limit, self._head, _QUESTION_MATCH_HEAD)
         if self.semantic is not None:
-            wanted = max(wanted, self.semantic.tuning.shortlist)
+            wanted = max(wanted, self.semantic.tuning.shortlist)  # fused whatever the limit
         best = self._best_passage_per_document(scored, filters, signals, wanted)
         similarities: dict[int, float] = {}
         best = self._question_match(query.text, signals, best, similarities)
@@ -227,14 +227,18 @@ class Searcher:
         coverage = scored.coverages([head[0][1]])[0] if head else 0.0
         if not semantic.gated([score for score, _ in head], coverage):
             return best
-        lexical = [(number, score) for number, (score, _) in best.items()]
+        # The first `shortlist` by words are fused, whatever the caller's limit, so that the
+        # evaluation (limit 100) measures what the service (limit 10) does; the rest follow.
+        shortlist = semantic.tuning.shortlist
+        lexical = [(number, score) for number, (score, _) in list(best.items())[:shortlist]]
         try:
             fused = semantic.fuse(text, lexical, self._admitted_records(filters))
         except EmbeddingError:
             log.exception("语义重排失败，本次按关键词结果回答")
             return best
         first = self._first_passage
-        return {number: best.get(number, (0.0, int(first[number]))) for number, _ in fused}
+        ordered = {number: best.get(number, (0.0, int(first[number]))) for number, _ in fused}
+        return ordered | {n: v for n, v in best.items() if n not in ordered}
 
     def _admitted_records(self, filters: SearchFilters) -> npt.NDArray[np.bool_]:
         mask = self._record_masks.get(filters)
