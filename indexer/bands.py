@@ -35,16 +35,25 @@ def topic_words(words: tuple[str, ...]) -> list[str]:
     return [w for w in words if not any(w != other and w in other for other in words)]
 
 
+def lexical_margin(hits: list[Hit]) -> float:
+    """How far the first record's BM25F score stands above the strongest other, as a share of
+    it (0 when the first was found by meaning alone). The strongest competitor wherever meaning
+    placed it: a record meaning moved down must not make the first look clear of the rest."""
+    first = hits[0].score
+    if first <= 0:
+        return 0.0
+    return max(0.0, (first - max((h.score for h in hits[1:]), default=0.0)) / first)
+
+
 def decide(
     query: AnalyzedQuery, hits: list[Hit], tuning: SearchTuning, model: ConfidenceModel
 ) -> tuple[Band, float, list[Hit]]:
     """(band, confidence, the choices to offer) for a non-empty result list."""
     first = hits[0]
-    second_score = hits[1].score if len(hits) > 1 else 0.0
     features = Features(
         coverage=first.coverage,
         similarity=first.similarity,
-        margin=max(0.0, (first.score - second_score) / first.score) if first.score else 0.0,
+        margin=lexical_margin(hits),
         matched_words=len(query.words),
     )
     confidence = model.predict(features)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config.taxonomy import Taxonomy
+from indexer.bands import lexical_margin
 from indexer.confidence import ConfidenceModel, Features, fit
 from indexer.documents import SearchDocument
 from indexer.eval_data import load_knowledge, load_questions, questions_from_records
@@ -65,8 +66,8 @@ def observe(
         if not result.hits:
             out.append(Observation(Features(0.0, 0.0, 0.0), False, False))
             continue
-        first, rest = result.hits[0], result.hits[1:]
-        margin = (first.score - rest[0].score) / first.score if rest and first.score else 1.0
+        first = result.hits[0]
+        margin = lexical_margin(result.hits)
         ids = [h.id for h in result.hits]
         out.append(
             Observation(
