@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +16,7 @@ from config.taxonomy import load_taxonomy
 from indexer.calibration import band_breakdown, calibrate_sets, demo_and_shared_observations
 from indexer.documents import SearchDocument
 from indexer.search import SearchFilters
-from indexer.semantic import Embedder, Meaning, SemanticIndex
+from indexer.semantic import Meaning, SemanticIndex
 from indexer.service import SemanticSetup, semantic_index
 from indexer.wiring import analysis_resources, open_search, semantic_setup
 
@@ -163,13 +164,10 @@ def _bench_meaning(settings: Settings, names: list[str]) -> dict[str, Meaning]:
     setup = _eval_semantic(settings, True, threads_as_served=True) if names else None
     if setup is None:
         return {}
-    chosen = setup
-    embedders: list[Embedder] = []
+    model = functools.cache(setup.embedder)  # loaded once, by the first corpus that needs it
 
     def build(documents: Sequence[SearchDocument]) -> SemanticIndex:
-        if not embedders:
-            embedders.append(chosen.embedder())
-        return semantic_index(documents, chosen, embedders[0], _progress, remembered=0)
+        return semantic_index(documents, setup, model(), _progress, remembered=0)
 
     return dict.fromkeys(names, build)
 

@@ -35,7 +35,18 @@ def topic_words(words: tuple[str, ...]) -> list[str]:
     return [w for w in words if not any(w != other and w in other for other in words)]
 
 
-def lexical_margin(hits: list[Hit]) -> float:
+def result_features(query: AnalyzedQuery, hits: list[Hit]) -> Features:
+    """What the confidence model reads of a non-empty result list (calibration reads the same)."""
+    first = hits[0]
+    return Features(
+        coverage=first.coverage,
+        similarity=first.similarity,
+        margin=_lexical_margin(hits),
+        matched_words=len(query.words),
+    )
+
+
+def _lexical_margin(hits: list[Hit]) -> float:
     """How far the first record's BM25F score stands above the strongest other, as a share of
     it (0 when the first was found by meaning alone). The strongest competitor wherever meaning
     placed it: a record meaning moved down must not make the first look clear of the rest."""
@@ -49,14 +60,7 @@ def decide(
     query: AnalyzedQuery, hits: list[Hit], tuning: SearchTuning, model: ConfidenceModel
 ) -> tuple[Band, float, list[Hit]]:
     """(band, confidence, the choices to offer) for a non-empty result list."""
-    first = hits[0]
-    features = Features(
-        coverage=first.coverage,
-        similarity=first.similarity,
-        margin=lexical_margin(hits),
-        matched_words=len(query.words),
-    )
-    confidence = model.predict(features)
+    confidence = model.predict(result_features(query, hits))
     # Above the answer threshold the best record is stated; between the thresholds the close
     # candidates are offered.
     if _too_broad(query, hits, tuning):

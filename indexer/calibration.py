@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config.taxonomy import Taxonomy
-from indexer.bands import lexical_margin
+from indexer.bands import result_features
 from indexer.confidence import ConfidenceModel, Features, fit
 from indexer.documents import SearchDocument
 from indexer.eval_data import load_knowledge, load_questions, questions_from_records
@@ -66,12 +66,10 @@ def observe(
         if not result.hits:
             out.append(Observation(Features(0.0, 0.0, 0.0), False, False))
             continue
-        first = result.hits[0]
-        margin = lexical_margin(result.hits)
         ids = [h.id for h in result.hits]
         out.append(
             Observation(
-                Features(first.coverage, first.similarity, margin),
+                result_features(result.query, result.hits),
                 right_first=ids[0] in item.gold_ids,
                 right_in_four=bool(item.gold_ids.intersection(ids)),
             )

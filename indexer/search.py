@@ -9,6 +9,7 @@ escalate (nothing good enough: hand over to a person).
 from __future__ import annotations
 
 import copy
+import itertools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -151,8 +152,7 @@ class Searcher:
         self._by_id = {d.id: d for d in index.documents}
         self._fuzzy = FuzzyMatcher(index.documents)
         self._aliases = AliasMatcher(taxonomy)
-        self._masks: dict[SearchFilters, Admitted] = {}
-        self._record_masks: dict[SearchFilters, npt.NDArray[np.bool_]] = {}
+        self._masks: dict[SearchFilters, tuple[npt.NDArray[np.bool_], Admitted]] = {}
         self._first_passage = _first_passages(index)
 
     def with_meaning(self, semantic: SemanticIndex) -> Searcher:
@@ -223,14 +223,14 @@ class Searcher:
         """The shortlist in fused order when the lexical lead is unclear (semantic.py). Scores
         stay BM25F, so a record found by meaning alone has 0 and confidence falls when words
         and meaning disagree on the first place."""
-        head = list(best.values())[:2]
+        head = list(itertools.islice(best.values(), 2))
         coverage = scored.coverages([head[0][1]])[0] if head else 0.0
         if not semantic.gated([score for score, _ in head], coverage):
             return best
         # The first `shortlist` by words are fused, whatever the caller's limit, so that the
         # evaluation (limit 100) measures what the service (limit 10) does; the rest follow.
         shortlist = semantic.tuning.shortlist
-        lexical = [(number, score) for number, (score, _) in list(best.items())[:shortlist]]
+        lexical = [(n, score) for n, (score, _) in itertools.islice(best.items(), shortlist)]
         try:
             fused = semantic.fuse(text, lexical, self._admitted_records(filters))
         except EmbeddingError:
@@ -241,27 +241,25 @@ class Searcher:
         return ordered | {n: v for n, v in best.items() if n not in ordered}
 
     def _admitted_records(self, filters: SearchFilters) -> npt.NDArray[np.bool_]:
-        mask = self._record_masks.get(filters)
-        if mask is None:
-            if len(self._record_masks) >= _MASK_CACHE:
-                self._record_masks.clear()
-            mask = allowed(self._attributes, filters) & (self._first_passage >= 0)
-            self._record_masks[filters] = mask
-        return mask
+        """The records the filters admit that have a passage to show (meaning's candidates)."""
+        return self._filter_masks(filters)[0]
 
     def _admitted(self, filters: SearchFilters) -> Admitted:
-        """The passages the filters admit, or None when they admit every one.
+        """The passages the filters admit, or None when they admit every one."""
+        return self._filter_masks(filters)[1]
 
-        A service sees a handful of distinct filters; computing a mask over every document for
-        each question cost more than the scoring itself on large bases."""
-        if filters in self._masks:
-            return self._masks[filters]
-        if len(self._masks) >= _MASK_CACHE:
-            self._masks.clear()
-        mask = allowed(self._attributes, filters)
-        admitted = None if mask.all() else mask[self.index.owner]
-        self._masks[filters] = admitted
-        return admitted
+    def _filter_masks(self, filters: SearchFilters) -> tuple[npt.NDArray[np.bool_], Admitted]:
+        """Records and passages the filters admit, computed once per distinct filters: a service
+        sees a handful, and a mask over every document for each question cost more than the
+        scoring itself on large bases."""
+        masks = self._masks.get(filters)
+        if masks is None:
+            if len(self._masks) >= _MASK_CACHE:
+                self._masks.clear()
+            mask = allowed(self._attributes, filters)
+            passages = None if mask.all() else mask[self.index.owner]
+            masks = self._masks[filters] = (mask & (self._first_passage >= 0), passages)
+        return masks
 
     def detect_life_events(self, normalized_query: str) -> tuple[str, ...]:
         return self._aliases.detect(normalized_query)

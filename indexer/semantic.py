@@ -33,7 +33,7 @@ DOCUMENT_CHARS = 1200  # of the body: the lead carries the topic; the rest costs
 # Of any text embedded: the model windows a long text and averages the windows, about 1 ms a
 # character on one core (a 10,000-character paste took 40 s): bounded work for any input.
 EMBEDDED_CHARS = 1500
-_QUERY_CACHE = 2048  # questions remembered with their vectors (citizens repeat popular ones)
+REMEMBERED_QUESTIONS = 2048  # with their vectors (citizens repeat popular questions)
 
 
 class EmbeddingError(Exception):
@@ -80,7 +80,7 @@ class SemanticIndex:
         vectors: Matrix,
         embedder: Embedder,
         tuning: SemanticTuning,
-        remembered: int = _QUERY_CACHE,
+        remembered: int = REMEMBERED_QUESTIONS,
     ) -> None:
         self.vectors = vectors
         self.embedder = embedder

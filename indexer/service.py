@@ -25,7 +25,14 @@ from indexer.persistence import FORMAT_VERSION, IndexMeta, load_index, read_meta
 from indexer.progress import Progress, no_progress
 from indexer.resources import AnalysisResources
 from indexer.search import Searcher, SearchTuning
-from indexer.semantic import Embedder, EmbeddingError, SemanticIndex, SemanticTuning, document_text
+from indexer.semantic import (
+    REMEMBERED_QUESTIONS,
+    Embedder,
+    EmbeddingError,
+    SemanticIndex,
+    SemanticTuning,
+    document_text,
+)
 from indexer.vector_cache import VectorCache
 
 log = logging.getLogger(__name__)
@@ -108,17 +115,16 @@ class SearchService:
         rebuild, already off the request path) or the setup says so, otherwise by words now and
         with meaning once a thread has the record vectors (the first start)."""
         setup = self._semantic
-        if setup is not None and (wait or not setup.background):
+        later = setup is not None and setup.background and not wait
+        if setup is not None and not later:
             loaded = self._with_meaning(loaded)
         with self._swap:
             self._current = loaded
-        if setup is None or loaded.by_meaning or wait or not setup.background:
-            return
-        thread = threading.Thread(
-            target=self._add_meaning_later, args=(loaded,), name="semantic-vectors", daemon=True
-        )
-        self._vectors_thread = thread
-        thread.start()
+        if later:
+            self._vectors_thread = threading.Thread(
+                target=self._add_meaning_later, args=(loaded,), name="semantic-vectors", daemon=True
+            )
+            self._vectors_thread.start()
 
     def _add_meaning_later(self, loaded: LoadedIndex) -> None:
         upgraded = self._with_meaning(loaded)
@@ -238,13 +244,11 @@ def semantic_index(
     setup: SemanticSetup,
     embedder: Embedder,
     progress: Progress | None = None,
-    remembered: int | None = None,
+    remembered: int = REMEMBERED_QUESTIONS,
 ) -> SemanticIndex:
     """The records' vectors (cached ones reused) with the model that embeds questions."""
     texts = [document_text(d) for d in documents]
     vectors = setup.cache.embed(texts, embedder, progress or no_progress)
-    if remembered is None:
-        return SemanticIndex(vectors, embedder, setup.tuning)
     return SemanticIndex(vectors, embedder, setup.tuning, remembered)
 
 

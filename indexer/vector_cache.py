@@ -48,7 +48,13 @@ class VectorCache:
     ) -> Matrix:
         """One row per text, from the cache or the model; new vectors are saved."""
         keys = [text_key(embedder.model_id, text) for text in texts]
-        missing = sorted({i: None for i, k in enumerate(keys) if k not in self._vectors})
+        # One model call per distinct new text: corpora repeat texts (the gov FAQ has answers
+        # word for word the same), and a text's vector does not depend on where it stands.
+        first_seen: dict[bytes, int] = {}
+        for i, key in enumerate(keys):
+            if key not in self._vectors:
+                first_seen.setdefault(key, i)
+        missing = list(first_seen.values())
         batches = range(0, len(missing), BATCH)
         for number, start in enumerate(progress(batches, len(batches), "语义向量"), start=1):
             chosen = missing[start : start + BATCH]

@@ -70,6 +70,10 @@ def semantic_setup(
     return SemanticSetup(
         embedder,
         VectorCache(settings.vector_cache_path if persist else None),
-        SemanticTuning(weight=settings.semantic_weight, gate_margin=settings.semantic_gate_margin),
+        SemanticTuning(
+            weight=settings.semantic_weight,
+            gate_margin=settings.semantic_gate_margin,
+            gate_coverage=settings.semantic_gate_coverage,
+        ),
         background=background,
     )

@@ -23,7 +23,8 @@ from indexer.search import ALL_STATUSES, Searcher, SearchFilters
 from indexer.semantic import EmbeddingError, Matrix, SemanticTuning
 from indexer.service import KnowledgeSource, SearchService, SemanticSetup
 from indexer.vector_cache import VectorCache
-from tests.conftest import LIFE_EVENTS
+from indexer.wiring import semantic_setup
+from tests.conftest import LIFE_EVENTS, settings_for
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
 DEMO = Path(__file__).resolve().parents[1] / "knowledge" / "demo"
@@ -39,7 +40,8 @@ CONCEPTS = [
 
 class ConceptEmbedder:
     """A text's vector counts the concepts it mentions (plus a small constant part, so that no
-    vector is zero); `fail` makes it raise like a broken model."""
+    vector is zero); `fail` makes it raise like a broken model, `hold` keeps record embedding
+    waiting until it is set (a slow first build)."""
 
     model_id = "concepts-v1"
 
@@ -48,8 +50,11 @@ class ConceptEmbedder:
         self.passage_texts = 0
         self.query_calls = 0
         self.fail = False
+        self.hold: threading.Event | None = None
 
     def passages(self, texts: Sequence[str]) -> Matrix:
+        if self.hold is not None:
+            self.hold.wait(5)
         self.passage_calls += 1
         self.passage_texts += len(texts)
         return self._vectors(texts)
@@ -179,19 +184,12 @@ def test_a_model_that_cannot_load_leaves_search_by_words(caplog: pytest.LogCaptu
 
 def test_words_serve_until_the_vectors_are_in_then_meaning_is_added() -> None:
     embedder = ConceptEmbedder()
-    gate = threading.Event()
-    original = embedder.passages
-
-    def slow_passages(texts: Sequence[str]) -> Matrix:
-        gate.wait(5)
-        return original(texts)
-
-    embedder.passages = slow_passages  # type: ignore[method-assign]
+    embedder.hold = threading.Event()
     search = service(embedder, background=True)
 
     assert not search.current.by_meaning  # served at once, by words
     assert search.searcher.search(QUESTION).hits
-    gate.set()
+    embedder.hold.set()
     assert search.wait_for_meaning(10)
     assert search.searcher.search(QUESTION).hits[0].id == "deadline"
     search.close()
@@ -214,6 +212,16 @@ def test_a_rebuild_embeds_only_the_changed_records(tmp_path: Path) -> None:
     assert search.current.by_meaning
     reopened = VectorCache(tmp_path / "vectors.npz")  # kept on disk for the next start
     assert len(reopened) == len(docs)
+
+
+def test_a_text_repeated_in_the_base_is_embedded_once() -> None:
+    embedder = ConceptEmbedder()
+    same = "自受理之日起1个工作日内办结。"
+
+    vectors = VectorCache(None).embed([same, "明天有小雨。", same], embedder)
+
+    assert embedder.passage_texts == 2
+    assert np.array_equal(vectors[0], vectors[2]) and vectors.shape[0] == 3
 
 
 def test_an_unreadable_vector_file_is_set_aside_and_rebuilt(
@@ -310,3 +318,20 @@ def test_real_model_on_demo_records_answers_what_words_miss(e5: E5Embedder) -> N
     question = "公积金除了买房还能干嘛用"
     assert plain.search(question).hits[0].id == "housing-faq-provident-fund-loan"
     assert hybrid.search(question).hits[0].id == "housing-interpretation-provident-fund-withdrawal"
+
+
+def test_the_settings_reach_the_search(tmp_path: Path) -> None:
+    settings = settings_for(
+        f"sqlite:///{tmp_path / 'kb.db'}",
+        semantic_search=True,
+        semantic_weight=1.5,
+        semantic_gate_margin=0.25,
+        semantic_gate_coverage=0.9,
+    )
+
+    setup = semantic_setup(settings)
+
+    assert setup is not None
+    assert setup.tuning == SemanticTuning(weight=1.5, gate_margin=0.25, gate_coverage=0.9)
+    assert setup.cache.path == settings.vector_cache_path
+    assert semantic_setup(settings.model_copy(update={"semantic_search": False})) is None
