@@ -34,6 +34,9 @@ def top_ids(searcher: Searcher, question: str, n: int = 3, **filters: object) ->
         ("开奶茶店要办啥证", "ent_permits-faq-milk-tea-shop"),
         ("生育津贴怎么领", "birth-faq-maternity-allowance"),
         ("租房能取公积金吗", "housing-faq-withdraw-for-rent"),
+        # 自己干 / 单干 mean working for oneself, not quitting for the unemployment benefit.
+        ("我想辞职自己干 社保怎么办", "si-faq-flexible-employment"),
+        ("孩子生了怎么落户口", "birth-guide-newborn-hukou"),
     ],
 )
 def test_colloquial_questions_find_the_record(
