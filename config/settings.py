@@ -65,10 +65,10 @@ class Settings(BaseSettings):
     index_dir: Path = PROJECT_ROOT / "var" / "index"
     index_watch_seconds: float = 5.0
     # Fitted by `manage.py calibrate` (docs/search.md); recalibrate when the analysis changes.
-    search_answer_threshold: float = 0.663
-    search_clarify_threshold: float = 0.149
-    confidence_weights: tuple[float, float, float] = (6.432, 2.784, 4.25)
-    confidence_bias: float = -3.437
+    search_answer_threshold: float = 0.702
+    search_clarify_threshold: float = 0.126
+    confidence_weights: tuple[float, float, float] = (5.879, 2.571, 4.113)
+    confidence_bias: float = -2.824
     # Re-ranking by meaning with a bundled embedding model (docs/search-quality.md). Off: search
     # by words only. Record vectors are kept in the cache file so a restart or a rebuild embeds
     # only new or changed records. One model thread per worker process: the model's OpenMP

@@ -98,8 +98,8 @@ class SearchTuning:
     # Re-ranking by coverage and fuzzy similarity lost on the demo questions (docs/search.md).
     coverage_power: float = 0.0
     similarity_weight: float = 0.0
-    answer_threshold: float = 0.663
-    clarify_threshold: float = 0.149
+    answer_threshold: float = 0.702
+    clarify_threshold: float = 0.126
     clarify_ratio: float = 0.8  # candidates within this share of the best are "close"
     clarify_max: int = 4
     # Choices none of which holds an eighth of the question's weight are beside the point

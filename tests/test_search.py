@@ -42,6 +42,26 @@ def test_colloquial_questions_find_the_record(
     assert expected in top_ids(searcher, question)
 
 
+def test_a_record_alone_in_holding_one_rare_word_is_not_stated_as_the_answer(
+    searcher: Searcher,
+) -> None:
+    # The demo base says nothing on vehicles; only the work-injury regulation contains 机动车
+    # (an accident on the way to work), so it stands far ahead of every other record.
+    result = searcher.search("机动车号牌可以随机动车过户吗？")
+
+    assert result.hits[0].id == "si-policy-work-injury-2003"
+    assert result.band is not Band.ANSWER
+
+
+def test_who_may_buy_a_home_is_answered_by_the_purchase_rules_not_public_rental(
+    searcher: Searcher,
+) -> None:
+    result = searcher.search("外地人在这里能买房吗")
+
+    assert result.band is Band.ANSWER
+    assert result.hits[0].id == "sfq-housing-faq-purchase-eligibility"
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
