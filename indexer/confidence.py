@@ -1,7 +1,8 @@
 """Turning a result's features into a calibrated probability that the best record is right.
 
 A logistic model over a few features that mean the same thing on any corpus (the share of the
-question's words the record contains, fuzzy similarity, the margin over the runner-up). Its
+question's words the record contains, fuzzy similarity, the margin over the runner-up bounded by
+the better of those two). Its
 coefficients are fitted by `manage.py calibrate` on labelled questions (docs/search.md says how)
 and kept in settings; the defaults below come from that fit.
 """
