@@ -252,8 +252,9 @@ def calibrate(
     for key, value in figures.items():
         typer.echo(f"{key}: {value}")
     typer.echo(
-        "把 weights、bias 和两个阈值写入 POLICY_CONFIDENCE_WEIGHTS、POLICY_CONFIDENCE_BIAS、"
-        "POLICY_SEARCH_ANSWER_THRESHOLD、POLICY_SEARCH_CLARIFY_THRESHOLD 即可生效"
+        "把 weights、bias 和两个阈值写入 config/calibrated.py（作为默认值），或写入环境变量 "
+        "POLICY_CONFIDENCE_WEIGHTS、POLICY_CONFIDENCE_BIAS、POLICY_SEARCH_ANSWER_THRESHOLD、"
+        "POLICY_SEARCH_CLARIFY_THRESHOLD 即可生效"
     )
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config import calibrated
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "config"
 
@@ -64,11 +66,12 @@ class Settings(BaseSettings):
     # the confidence thresholds of the answer / clarify / escalate bands (docs/search.md).
     index_dir: Path = PROJECT_ROOT / "var" / "index"
     index_watch_seconds: float = 5.0
-    # Fitted by `manage.py calibrate` (docs/search.md); recalibrate when the analysis changes.
-    search_answer_threshold: float = 0.702
-    search_clarify_threshold: float = 0.126
-    confidence_weights: tuple[float, float, float] = (5.879, 2.571, 4.113)
-    confidence_bias: float = -2.824
+    # Fitted by `manage.py calibrate` (config/calibrated.py); recalibrate when the analysis
+    # changes.
+    search_answer_threshold: float = calibrated.ANSWER_THRESHOLD
+    search_clarify_threshold: float = calibrated.CLARIFY_THRESHOLD
+    confidence_weights: tuple[float, float, float] = calibrated.CONFIDENCE_WEIGHTS
+    confidence_bias: float = calibrated.CONFIDENCE_BIAS
     # Re-ranking by meaning with a bundled embedding model (docs/search-quality.md). Off: search
     # by words only. Record vectors are kept in the cache file so a restart or a rebuild embeds
     # only new or changed records. One model thread per worker process: the model's OpenMP

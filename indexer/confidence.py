@@ -2,9 +2,8 @@
 
 A logistic model over a few features that mean the same thing on any corpus (the share of the
 question's words the record contains, fuzzy similarity, the margin over the runner-up bounded by
-the better of those two). Its
-coefficients are fitted by `manage.py calibrate` on labelled questions (docs/search.md says how)
-and kept in settings; the defaults below come from that fit.
+the better of those two). Its coefficients are fitted by `manage.py calibrate` on labelled
+questions (docs/search.md says how) and kept in config/calibrated.py, the settings' defaults.
 """
 
 from __future__ import annotations
@@ -14,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from config import calibrated
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,8 @@ class Features:
 
 @dataclass(frozen=True)
 class ConfidenceModel:
-    # The fit of `manage.py calibrate` on 2026-12-06 (coverage, similarity, standing).
-    weights: tuple[float, float, float] = (5.879, 2.571, 4.113)
-    bias: float = -2.824
+    weights: tuple[float, float, float] = calibrated.CONFIDENCE_WEIGHTS
+    bias: float = calibrated.CONFIDENCE_BIAS
 
     def predict(self, features: Features) -> float:
         z = self.bias + sum(w * x for w, x in zip(self.weights, features.vector(), strict=True))

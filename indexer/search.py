@@ -18,6 +18,7 @@ from functools import cached_property, partial
 import numpy as np
 import numpy.typing as npt
 
+from config import calibrated
 from config.taxonomy import Taxonomy
 from indexer.analysis import AnalyzedQuery, Analyzer
 from indexer.bands import Band, decide
@@ -98,8 +99,8 @@ class SearchTuning:
     # Re-ranking by coverage and fuzzy similarity lost on the demo questions (docs/search.md).
     coverage_power: float = 0.0
     similarity_weight: float = 0.0
-    answer_threshold: float = 0.702
-    clarify_threshold: float = 0.126
+    answer_threshold: float = calibrated.ANSWER_THRESHOLD
+    clarify_threshold: float = calibrated.CLARIFY_THRESHOLD
     clarify_ratio: float = 0.8  # candidates within this share of the best are "close"
     clarify_max: int = 4
     # Choices none of which holds an eighth of the question's weight are beside the point
